@@ -1,0 +1,79 @@
+"""One JSON error shape for every refusal the API gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+# DRF exception class → (our error code) when the exception carries no code of ours.
+_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.ParseError: "malformed_json",
+    exceptions.ValidationError: "invalid_payload",
+    exceptions.NotAuthenticated: "missing_key",
+    exceptions.AuthenticationFailed: "invalid_key",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "rate_limited",
+}
+
+
+class ApiError(exceptions.APIException):
+    """An error with our own code, status and optional per-field messages."""
+
+    def __init__(
+        self, status_code: int, code: str, message: str, fields: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+        self.error_code = code
+        self.fields = fields
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return {"success": False, "error": error}
+
+
+def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, Any] | None]:
+    if isinstance(exc, ApiError):
+        return exc.error_code, str(exc.detail), exc.fields
+    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        return code, "The request body has invalid fields.", fields
+    return code, str(exc.detail), None
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler with our body shape; `Retry-After` and friends are kept."""
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    code, message, fields = _describe(exc)
+    response.data = error_body(code, message, fields)
+    return response
+
+
+def json_error(
+    status_code: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> JsonResponse:
+    return JsonResponse(error_body(code, message, fields), status=status_code)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return json_error(status.HTTP_404_NOT_FOUND, "not_found", f"No route for {request.path}.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return json_error(
+        status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error", "Internal error; it was logged."
+    )

@@ -1,0 +1,17 @@
+"""Routes: the ingest and read API at the root, probes, and the staff admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+
+from atrack import health
+
+handler404 = "atrack.errors.not_found"
+handler500 = "atrack.errors.server_error"
+
+urlpatterns = [
+    path("health", health.health, name="health"),
+    path("ready", health.ready, name="ready"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,83 @@
+"""DRF authentication and permissions for project keys.
+
+`request.auth` is the `KeyInfo` of the key the request carried; views take the project
+from it and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from atrack.errors import ApiError
+from projects.keys import SECRET, TAGS
+from projects.selectors import KeyInfo, key_lookup
+
+HEADER = "HTTP_X_A_TRACK_KEY"
+
+
+def _raw_key(request: Request) -> str:
+    raw = request.META.get(HEADER, "")
+    if raw:
+        return str(raw).strip()
+    scheme, _, token = str(request.META.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        token = token.strip()
+        if not token.startswith(TAGS[SECRET]):
+            raise ApiError(401, "invalid_key", "Only secret keys may be sent as a Bearer token.")
+        return token
+    return ""
+
+
+def authenticate_key(raw: str) -> KeyInfo:
+    """The active key `raw` stands for; raises the documented 401/403 otherwise."""
+    if not raw:
+        raise ApiError(401, "missing_key", "Send your project key in the x-a-track-key header.")
+    info = key_lookup(raw=raw)
+    if info is None:
+        raise ApiError(401, "invalid_key", "Unknown API key.")
+    if info.revoked_at is not None:
+        raise ApiError(403, "revoked_key", "This API key has been revoked.")
+    if info.is_expired:
+        raise ApiError(401, "expired_key", "This API key has expired after rotation.")
+    return info
+
+
+def key_info(request: Request) -> KeyInfo:
+    """The authenticated key of `request` (views behind `CanWrite`/`CanRead` only)."""
+    info = request.auth
+    if not isinstance(info, KeyInfo):
+        raise ApiError(401, "missing_key", "Send your project key in the x-a-track-key header.")
+    return info
+
+
+class ProjectKeyAuthentication(BaseAuthentication):
+    """Reads `x-a-track-key` (or `Authorization: Bearer <secret key>`)."""
+
+    def authenticate(self, request: Request) -> tuple[None, KeyInfo]:
+        return None, authenticate_key(_raw_key(request))
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="a-track", header="x-a-track-key"'
+
+
+class CanWrite(BasePermission):
+    """Public and secret keys may write."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, KeyInfo)
+
+
+class CanRead(BasePermission):
+    """Reads need a secret key, or a public key on a project with `public_reads`."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        info = request.auth
+        if not isinstance(info, KeyInfo):
+            return False
+        if info.kind == SECRET or info.project.public_reads:
+            return True
+        raise ApiError(403, "read_not_allowed", "Reading needs a secret key.")

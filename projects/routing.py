@@ -1,0 +1,79 @@
+"""The one routing point between projects and databases.
+
+Control-plane models (projects, keys, staff accounts) live in `default`. Data-plane
+models (sessions, attributes, events) live in their project's database alias; code
+reaches them through `alias_for(project)` / the models' `for_project` managers, and the
+router keeps related-object access on the database the instance came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+DATA_PLANE_APPS = frozenset({"sessions_app", "events"})
+
+_current_alias: ContextVar[str | None] = ContextVar("atrack_data_alias", default=None)
+
+
+class HasAlias(Protocol):
+    @property
+    def database_alias(self) -> str: ...
+
+
+def alias_for(project: HasAlias) -> str:
+    """The database alias holding `project`'s data; loud when it is not configured."""
+    alias = project.database_alias or "default"
+    if alias not in settings.DATABASES:
+        raise ImproperlyConfigured(
+            f"Project database alias {alias!r} is not configured "
+            f"(set DATABASE_URL_{alias.upper()})."
+        )
+    return alias
+
+
+def data_aliases() -> list[str]:
+    return list(settings.DATABASES)
+
+
+@contextmanager
+def project_scope(project: HasAlias) -> Iterator[str]:
+    """Route unqualified data-plane queries inside the block to `project`'s alias."""
+    token = _current_alias.set(alias_for(project))
+    try:
+        yield _current_alias.get() or "default"
+    finally:
+        _current_alias.reset(token)
+
+
+def is_data_plane(model: type[models.Model]) -> bool:
+    return model._meta.app_label in DATA_PLANE_APPS
+
+
+class DataPlaneRouter:
+    """Sends control-plane models to `default` and data-plane models to their alias."""
+
+    def _db(self, model: type[models.Model], **hints: Any) -> str | None:
+        if not is_data_plane(model):
+            return "default"
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db:
+            return str(instance._state.db)
+        return _current_alias.get()
+
+    db_for_read = _db
+    db_for_write = _db
+
+    def allow_relation(self, obj1: models.Model, obj2: models.Model, **hints: Any) -> bool | None:
+        return obj1._state.db == obj2._state.db
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        # Data-plane tables exist on every alias (`default` holds projects too);
+        # control-plane tables only on `default`.
+        return app_label in DATA_PLANE_APPS or db == "default"

@@ -1,0 +1,85 @@
+"""Data-plane models: stored in the project's database alias (see projects.routing)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils import timezone
+
+from projects.routing import alias_for
+
+if TYPE_CHECKING:
+    from projects.routing import HasAlias
+
+
+class ProjectScopedQuerySet(models.QuerySet):
+    """Every tenant query starts here: the project's alias and its rows only."""
+
+    def for_project(self, project: HasAlias) -> ProjectScopedQuerySet:
+        return self.using(alias_for(project)).filter(project_id=project.id)  # type: ignore[attr-defined]
+
+
+class Session(models.Model):
+    project_id = models.BigIntegerField()
+    uuid = models.UUIDField()
+    # Raw init contexts as received, kept so enrichment can be re-run.
+    first_context = models.JSONField(null=True, blank=True)
+    last_context = models.JSONField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    url_data = models.JSONField(default=dict, blank=True)
+    utm_data = models.JSONField(default=dict, blank=True)
+    query_params = models.JSONField(default=dict, blank=True)
+    click_ids = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=255, blank=True, default="")
+    medium = models.CharField(max_length=255, blank=True, default="")
+    channel = models.CharField(max_length=64, blank=True, default="")
+    referer = models.TextField(blank=True, default="")
+    first_touch = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_data = models.JSONField(default=dict, blank=True)
+    device_data = models.JSONField(default=dict, blank=True)
+    client_attributes = models.JSONField(default=dict, blank=True)
+    user_attributes = models.JSONField(default=dict, blank=True)
+    custom_data = models.JSONField(default=dict, blank=True)
+    # Denormalised from the enrichment for list filters.
+    country_code = models.CharField(max_length=2, blank=True, default="")
+    device_class = models.CharField(max_length=16, blank=True, default="")
+    is_bot = models.BooleanField(default=False)
+    # A replace of the attributes at this time hides merges received earlier.
+    attributes_reset_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project_id", "uuid"], name="session_project_uuid"),
+        ]
+        indexes = [
+            models.Index(fields=["project_id", "created_at"], name="session_project_created")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class Attribute(models.Model):
+    """One key of a session's attribute map: merges of different keys never collide."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attribute_rows")
+    key = models.CharField(max_length=255)
+    value = models.JSONField(null=True)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "key"], name="attribute_session_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
