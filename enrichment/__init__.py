@@ -1,0 +1,1 @@
+"""Pure enrichment: URL, attribution, device, GeoIP and IP helpers (no Django imports)."""

@@ -1,0 +1,118 @@
+"""Source, medium and channel of one touch, from campaign tags, click ids and referer."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from enrichment._text import as_mapping, as_text
+from enrichment.channels import default_channel
+from enrichment.domains import Referer, is_own_host, normalize_host, parse_referer, split_host
+from enrichment.sources import ANDROID_APPS, CLICK_ID_SOURCES, HOSTS, SEARCH, SOURCE_NAMES
+from enrichment.touches import TouchMerge, TouchPoint, merge_touch
+
+__all__ = ["Attribution", "TouchMerge", "TouchPoint", "classify", "merge_touch"]
+
+DIRECT = "direct"
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where one touch came from."""
+
+    source: str
+    medium: str | None
+    channel: str
+    referer_domain: str | None
+    is_internal_referer: bool
+
+
+def _norm(value: object) -> str | None:
+    text = as_text(value, 255)
+    return text.lower() if text else None
+
+
+def lookup_host(host: str) -> tuple[str, str] | None:
+    """(source, category) of a known host, most specific table entry first."""
+    _, _, suffix = split_host(host)
+    stem = host[: -len(suffix) - 1] if suffix and host.endswith("." + suffix) else host
+    labels = stem.split(".")
+    for index in range(len(labels)):
+        prefix = ".".join(labels[index:])
+        exact = f"{prefix}.{suffix}" if suffix else prefix
+        found = HOSTS.get(exact) or (HOSTS.get(prefix + ".*") if suffix else None)
+        if found:
+            return found
+    return None
+
+
+def source_category(source: str) -> str | None:
+    """The category (search, social, ...) of a utm_source or derived source."""
+    known = SOURCE_NAMES.get(source)
+    if known:
+        return known[1]
+    host = normalize_host(source.removeprefix("www.")) if "." in source else None
+    found = lookup_host(host) if host else None
+    return found[1] if found else None
+
+
+def _referer_source(ref: Referer) -> tuple[str, str | None]:
+    if ref.is_app:
+        app = ANDROID_APPS.get(ref.host)
+        return app if app else (ref.host, None)
+    found = lookup_host(ref.host)
+    return found if found else (ref.domain, None)
+
+
+def _click_source(click_ids: Mapping[str, Any]) -> tuple[str, str | None] | None:
+    for key, found in CLICK_ID_SOURCES.items():
+        if as_text(click_ids.get(key), 1024):
+            return found
+    return None
+
+
+def _implied_medium(category: str | None) -> str:
+    # GA4 reports referer-only traffic as "organic" for search engines, else "referral";
+    # webmail referers are reported as email because that is what they are.
+    return {SEARCH: "organic", "email": "email"}.get(category or "", "referral")
+
+
+def _source_and_medium(
+    utm: Mapping[str, Any], click_ids: Mapping[str, Any], ref: Referer | None
+) -> tuple[str, str | None, str | None]:
+    """(source, medium, category): utm_source > click id > external referer > direct."""
+    utm_source, utm_medium = _norm(utm.get("utm_source")), _norm(utm.get("utm_medium"))
+    click = _click_source(click_ids)
+    if utm_source:
+        medium = utm_medium or (click[1] if click else None)
+        return utm_source, medium, source_category(utm_source)
+    if click:
+        return click[0], utm_medium or click[1], source_category(click[0])
+    if ref is not None:
+        source, category = _referer_source(ref)
+        return source, utm_medium or _implied_medium(category), category
+    return DIRECT, utm_medium, None
+
+
+def classify(
+    utm_data: Mapping[str, Any] | None,
+    click_ids: Mapping[str, Any] | None,
+    referer: str | None,
+    own_hosts: Collection[str] = (),
+) -> Attribution:
+    """Attribute one touch; garbage input falls back to direct."""
+    utm, clicks = as_mapping(utm_data), as_mapping(click_ids)
+    ref = parse_referer(referer if isinstance(referer, str) else None)
+    internal = bool(ref and not ref.is_app and is_own_host(ref.host, own_hosts or ()))
+    source, medium, category = _source_and_medium(utm, clicks, None if internal else ref)
+    channel = default_channel(
+        source=source, medium=medium, campaign=_norm(utm.get("utm_campaign")), category=category
+    )
+    return Attribution(
+        source=source,
+        medium=medium,
+        channel=channel,
+        referer_domain=ref.domain if ref else None,
+        is_internal_referer=internal,
+    )

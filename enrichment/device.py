@@ -1,0 +1,170 @@
+"""device_data: browser, OS, device and bot, from ua-parser plus our own rules."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import ua_parser
+
+from enrichment._text import clean_text
+from enrichment.bots import LIBRARY, Bot, detect_bot
+from enrichment.device_rules import BOT, DESKTOP, MOBILE, TABLET, UNKNOWN, device_class
+
+logger = logging.getLogger(__name__)
+
+# Long enough for every real browser; bounds the regex work on hostile input.
+MAX_UA_LENGTH = 1024
+CACHE_SIZE = 10_000
+DATACENTER_BOT = Bot("datacenter traffic", "datacenter")
+
+_GENERIC_BRANDS = frozenset({"Generic", "Generic_Android", "Generic_Android_Tablet", "Spider"})
+_GENERIC_MODELS = frozenset({"Smartphone", "Tablet", "Feature Phone", "Desktop", "Other"})
+_APP_CLIENTS = frozenset(
+    {
+        "Facebook",
+        "Instagram",
+        "Twitter",
+        "LinkedIn",
+        "Pinterest",
+        "Snapchat",
+        "WeChat",
+        "LINE",
+        "TikTok",
+        "Facebook Messenger",
+        "Google",
+        "Slack",
+        "Teams",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Device:
+    """The cached, immutable result for one UA string."""
+
+    model: str | None = None
+    brand: str | None = None
+    os_name: str | None = None
+    os_version: str | None = None
+    client_name: str | None = None
+    client_version: str | None = None
+    client_type: str | None = None
+    device_class: str = UNKNOWN
+    bot: Bot | None = None
+
+
+def resolver_name() -> str:
+    """The ua-parser resolver in use ("regex" is the Rust ua-parser-rs one)."""
+    resolver = getattr(ua_parser.parser.resolver, "parser", ua_parser.parser.resolver)
+    return type(resolver).__module__.rsplit(".", 1)[-1]
+
+
+def _version(major: str | None, minor: str | None) -> str | None:
+    # "major.minor" is what the documentation shows ("17.2" for iOS 17_2_1).
+    if not major:
+        return None
+    return f"{major}.{minor}" if minor else major
+
+
+def _client_type(family: str | None, bot: Bot | None) -> str | None:
+    if bot is not None:
+        return "library" if bot.category == LIBRARY else "bot"
+    if not family or family == "Other":
+        return None
+    if "WebView" in family:
+        return "webview"
+    return "app" if family in _APP_CLIENTS else "browser"
+
+
+def _client(ua: str, result: ua_parser.Result) -> tuple[str | None, str | None]:
+    agent, os = result.user_agent, result.os
+    if agent is None or agent.family == "Other":
+        return None, None
+    name, version = agent.family, _version(agent.major, agent.minor)
+    if name == "Mobile Safari UI/WKWebView" and "AppleWebKit" not in ua and os:
+        # A UA cut after the platform ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2_1 like
+        # Mac OS X)", as in the docs) names no browser: Safari, whose version is the OS's.
+        name, version = "Mobile Safari", _version(os.major, os.minor)
+    return name, version
+
+
+def _parser_bot(ua: str, result: ua_parser.Result) -> Bot | None:
+    """Bots only ua-parser knows, and clients that identify as no browser, OS or device."""
+    agent, device, os = result.user_agent, result.device, result.os
+    if device is not None and device.family == "Spider":
+        return Bot(agent.family if agent else "unknown bot", "crawler")
+    # A person's browser names a known browser, OS or device; a UA that names none of
+    # them ("Mozilla/5.0 (compatible)", "Linux Gnu (cow)") is a script or a service.
+    unknown = (agent is None or agent.family == "Other") and (os is None or os.family == "Other")
+    unknown = unknown and (device is None or device.family == "Other")
+    # ...and our own TV/console/phone rules know nothing of it either.
+    if unknown and device_class(ua) == UNKNOWN:
+        return Bot("unidentified client", "unknown")
+    return None
+
+
+def _device(ua: str) -> _Device:
+    result = ua_parser.parse(ua)
+    device, os = result.device, result.os
+    bot = detect_bot(ua) or _parser_bot(ua, result)
+    name, version = _client(ua, result)
+    family = device.family if device else None
+    brand = device.brand if device else None
+    return _Device(
+        model=device.model if device and device.model not in _GENERIC_MODELS else None,
+        brand=brand if brand not in _GENERIC_BRANDS else None,
+        os_name=os.family if os and os.family != "Other" else None,
+        os_version=_version(os.major, os.minor) if os and os.family != "Other" else None,
+        client_name=name,
+        client_version=version,
+        client_type=_client_type(name, bot),
+        device_class=BOT if bot else device_class(ua, family, brand),
+        bot=bot,
+    )
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _parse_cached(ua: str) -> _Device:
+    try:
+        return _device(ua)
+    except Exception:  # a parser bug must not fail enrichment; report it as unknown
+        logger.warning("user agent parsing failed for %r", ua[:200], exc_info=True)
+        return _Device()
+
+
+def _as_dict(info: _Device, bot: Bot | None) -> dict[str, Any]:
+    return {
+        "model": info.model,
+        "brand": info.brand,
+        "os": {"name": info.os_name, "version": info.os_version},
+        "client": {
+            "name": info.client_name,
+            "version": info.client_version,
+            "type": info.client_type,
+        },
+        "device_class": info.device_class,
+        "is_mobile": info.device_class == MOBILE,
+        "is_desktop": info.device_class == DESKTOP,
+        "is_tablet": info.device_class == TABLET,
+        "is_bot": bot is not None,
+        "bot": {"name": bot.name, "category": bot.category} if bot else None,
+    }
+
+
+def parse_device(user_agent: str | None, *, hosting_ip: bool = False) -> dict[str, Any]:
+    """device_data for a UA; `hosting_ip` (datacenter origin) marks a non-bot UA as bot."""
+    ua = clean_text(user_agent, MAX_UA_LENGTH).strip() if isinstance(user_agent, str) else ""
+    info = _parse_cached(ua)
+    bot = info.bot
+    if bot is None and hosting_ip:
+        bot = DATACENTER_BOT
+    return _as_dict(info, bot)
+
+
+def unknown_device(*, hosting_ip: bool = False) -> dict[str, Any]:
+    """device_data when no UA was sent at all (a server-side init, say): nothing known."""
+    bot = DATACENTER_BOT if hosting_ip else None
+    return _as_dict(_Device(), bot)

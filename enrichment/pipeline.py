@@ -1,0 +1,99 @@
+"""The one entry point that turns an init's raw `context` into the session's fields.
+
+Pure and deterministic: the Celery task, the synchronous request path and the
+re-enrichment command all call `enrich_session`, so they cannot disagree. Time comes in as
+`seen_at_ms`; GeoIP databases come in as `geo`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from enrichment._text import as_mapping, as_text, sanitize_json
+from enrichment.attribution import TouchPoint, classify, merge_touch
+from enrichment.device import MAX_UA_LENGTH, parse_device, unknown_device
+from enrichment.geo import GeoDatabases
+from enrichment.net import is_private, is_reserved, normalize_ip
+from enrichment.urls import UrlEnrichment, parse_url_context
+
+_CLIENT_IDENTITY_KEYS = ("ipAddress", "userAgent")
+
+
+def _ip_data(ip: str | None, geo: GeoDatabases | None) -> dict[str, Any]:
+    if ip is None:
+        return {}
+    if geo is None:  # no databases configured: still say what kind of address it is
+        return {"ip": ip, "is_private": is_private(ip), "is_reserved": is_reserved(ip)}
+    return geo.lookup(ip)
+
+
+def _is_hosting(ip_data: Mapping[str, Any]) -> bool:
+    return bool(as_mapping(ip_data.get("anonymous")).get("is_hosting_provider"))
+
+
+def enrich_ip_only(
+    *, ip_address: object, user_agent: object, geo: GeoDatabases | None
+) -> dict[str, Any]:
+    """ip_address, ip_data and device_data alone: what a GeoIP update can change."""
+    ip = normalize_ip(ip_address)
+    ip_data = _ip_data(ip, geo)
+    hosting = _is_hosting(ip_data)
+    if isinstance(user_agent, str):
+        device = parse_device(user_agent[:MAX_UA_LENGTH], hosting_ip=hosting)
+    else:
+        device = unknown_device(hosting_ip=hosting)
+    return {"ip_address": ip, "ip_data": ip_data, "device_data": device}
+
+
+def _touch(url: UrlEnrichment, own_hosts: Collection[str], seen_at_ms: int) -> TouchPoint:
+    # source_url is "the original source page" (docs): it stands in for a missing referer.
+    source_url = as_text(url.url_data.get("source_url"), 8192)
+    referer = url.referer or source_url
+    hosts = [*own_hosts, url.host] if url.host else list(own_hosts)
+    found = classify(url.utm_data, url.click_ids, referer, hosts)
+    return TouchPoint(
+        source=found.source,
+        medium=found.medium,
+        channel=found.channel,
+        utm_data=url.utm_data,
+        click_ids=url.click_ids,
+        referer=None if found.is_internal_referer else url.referer,
+        landing_url=as_text(url.url_data.get("href"), 8192),
+        source_url=source_url,
+        seen_at_ms=seen_at_ms,
+    )
+
+
+def _seen_at(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return int(value)
+
+
+def enrich_session(
+    *,
+    context: Mapping[str, Any] | None,
+    previous: Mapping[str, Any] | None,
+    seen_at_ms: int,
+    geo: GeoDatabases | None,
+    own_hosts: Collection[str] = (),
+) -> dict[str, Any]:
+    """All enriched session fields for one processed init (see docs/enrichment.md)."""
+    context = as_mapping(context)
+    client = as_mapping(context.get("client"))
+    url = parse_url_context(as_mapping(context.get("url")))
+    own = [host for host in own_hosts or () if isinstance(host, str)]
+    merged = merge_touch(as_mapping(previous), _touch(url, own, _seen_at(seen_at_ms)))
+    user_attributes = as_mapping(as_mapping(context.get("user")).get("attributes"))
+    client_attributes = {k: v for k, v in client.items() if k not in _CLIENT_IDENTITY_KEYS}
+    return {
+        "url_data": url.url_data,
+        "query_params": url.query_params,
+        **merged.as_dict(),
+        **enrich_ip_only(
+            ip_address=client.get("ipAddress"), user_agent=client.get("userAgent"), geo=geo
+        ),
+        "client_attributes": sanitize_json(client_attributes),
+        "user_attributes_patch": sanitize_json(dict(user_attributes)),
+    }
