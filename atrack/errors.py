@@ -27,12 +27,18 @@ class ApiError(exceptions.APIException):
     """An error with our own code, status and optional per-field messages."""
 
     def __init__(
-        self, status_code: int, code: str, message: str, fields: dict[str, Any] | None = None
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        fields: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail=message, code=code)
         self.status_code = status_code
         self.error_code = code
         self.fields = fields
+        self.headers = headers or {}
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -60,6 +66,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
     code, message, fields = _describe(exc)
     response.data = error_body(code, message, fields)
+    for name, value in getattr(exc, "headers", {}).items():
+        response[name] = value
     return response
 
 

@@ -184,3 +184,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+
+# --- Ingest ------------------------------------------------------------------
+# Database errors are retried this many times with back-off before the work is parked.
+INGEST_MAX_RETRIES = env.int("INGEST_MAX_RETRIES", default=6)
+INGEST_REQUEUE_PAUSE = env.float("INGEST_REQUEUE_PAUSE", default=5.0)
+# Requests per second per key; 0 turns the limit off.
+RATE_LIMIT_PER_SECOND = env.int("RATE_LIMIT_PER_SECOND", default=1000)
+BREAKER_SECONDS = env.float("BREAKER_SECONDS", default=5.0)
+MAX_BODY_BYTES = 64 * 1024
+MAX_BATCH_BODY_BYTES = 512 * 1024
+MAX_BATCH_ITEMS = 100
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BATCH_BODY_BYTES + 1024

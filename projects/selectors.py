@@ -88,6 +88,7 @@ class _KeyCache:
         with self._lock:
             self._entries.clear()
             self.touched.clear()
+            _project_cache.clear()
 
 
 key_cache = _KeyCache()
@@ -139,3 +140,17 @@ def project_get(*, slug_or_id: str) -> Project:
     if slug_or_id.isdigit():
         return Project.objects.get(pk=int(slug_or_id))
     return Project.objects.get(slug=slug_or_id)
+
+
+_project_cache: dict[int, tuple[float, ProjectInfo | None]] = {}
+
+
+def project_info(*, project_id: int) -> ProjectInfo | None:
+    """A project's snapshot by id, cached like keys (workers call this per batch)."""
+    entry = _project_cache.get(project_id)
+    if entry is not None and entry[0] >= time.monotonic():
+        return entry[1]
+    project = Project.objects.filter(pk=project_id).first()
+    info = ProjectInfo.of(project) if project is not None else None
+    _project_cache[project_id] = (time.monotonic() + settings.API_KEY_CACHE_SECONDS, info)
+    return info

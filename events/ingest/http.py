@@ -1,0 +1,155 @@
+"""The HTTP edge of ingest: body parsing with limits, CORS and the per-key rate limit."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+
+from atrack.errors import ApiError
+from projects.selectors import KeyInfo
+
+
+class JsonBodyParser(BaseParser):
+    """A JSON object body, at most the view's `max_body_bytes` long."""
+
+    media_type = "application/json"
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        view = (parser_context or {}).get("view")
+        limit = int(getattr(view, "max_body_bytes", settings.MAX_BODY_BYTES))
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise ApiError(413, "payload_too_large", f"The body is over {limit // 1024} KiB.")
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
+
+
+class TextJsonParser(JsonBodyParser):
+    """`text/plain` bodies holding JSON, as `navigator.sendBeacon` sends them."""
+
+    media_type = "text/plain"
+
+
+def content_length_guard(request: Request, limit: int) -> None:
+    """Refuse a declared body over `limit` before reading it."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise ApiError(413, "payload_too_large", f"The body is over {limit // 1024} KiB.")
+
+
+def _origin_of(value: str) -> str:
+    parts = urlsplit(value.strip().lower())
+    return (
+        f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme and parts.netloc
+        else value.strip().lower()
+    )
+
+
+def origin_allowed(origin: str, allowed: tuple[str, ...]) -> bool:
+    """An empty list allows any origin; `https://*.acme.example` allows its subdomains."""
+    if not allowed:
+        return True
+    origin = _origin_of(origin)
+    for entry in allowed:
+        entry = _origin_of(entry)
+        if entry == origin or entry == "*":
+            return True
+        scheme, _, host = entry.partition("://*.")
+        if host and origin.startswith(scheme + "://") and origin.endswith("." + host):
+            return True
+    return False
+
+
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "content-type, x-a-track-key, authorization",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+class KeyRateLimit(BaseThrottle):
+    """Requests per second per key: in Redis when a broker is configured, else in process."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        limit = settings.RATE_LIMIT_PER_SECOND
+        info = request.auth
+        if limit <= 0 or not isinstance(info, KeyInfo):
+            return True
+        return counter.hit(info.id) <= limit
+
+    def wait(self) -> float:
+        return 1.0
+
+
+class _Counter:
+    """A fixed one-second window per key."""
+
+    def __init__(self) -> None:
+        self._local: dict[int, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+        self._redis: Any = None
+        self._redis_url: str | None = None
+
+    def hit(self, key_id: int) -> int:
+        second = int(time.time())
+        shared = self._shared_hit(key_id, second)
+        if shared is not None:
+            return shared
+        with self._lock:
+            window, count = self._local.get(key_id, (second, 0))
+            count = count + 1 if window == second else 1
+            self._local[key_id] = (second, count)
+            return count
+
+    def _client(self) -> Any:
+        url = settings.CELERY_BROKER_URL
+        if not url.startswith(("redis://", "rediss://")):
+            return None
+        if self._redis is None or self._redis_url != url:
+            import redis
+
+            timeout = settings.BROKER_SOCKET_TIMEOUT
+            self._redis = redis.Redis.from_url(
+                url, socket_timeout=timeout, socket_connect_timeout=timeout
+            )
+            self._redis_url = url
+        return self._redis
+
+    def _shared_hit(self, key_id: int, second: int) -> int | None:
+        from events.ingest.queue import breaker
+
+        client = self._client()
+        if client is None or breaker.is_open():
+            return None
+        name = f"atrack:rate:{key_id}:{second}"
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(name)
+            pipe.expire(name, 2)
+            return int(pipe.execute()[0])
+        except Exception:
+            breaker.trip()  # Redis is down: count in process until it is back
+            return None
+
+
+counter = _Counter()

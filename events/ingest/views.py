@@ -1,0 +1,207 @@
+"""The write endpoints: POST /init, /attributes, /event and /batch.
+
+Each request authenticates (cached), validates, hands its work items to the queue and
+answers `{"success": true, "uuid": ..., "queued": ...}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import viewsets
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from atrack.errors import ApiError
+from enrichment.net import client_ip
+from events.ingest import payloads
+from events.ingest.http import (
+    PREFLIGHT_HEADERS,
+    JsonBodyParser,
+    KeyRateLimit,
+    TextJsonParser,
+    content_length_guard,
+    origin_allowed,
+)
+from events.ingest.queue import submit
+from projects.auth import CanWrite, ProjectKeyAuthentication, key_info
+from projects.keys import PUBLIC
+
+
+class JsonOnly(BaseContentNegotiation):
+    """JSON is the only output: skip DRF's negotiation on the hot path."""
+
+    def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        return next((p for p in parsers if p.media_type == content_type), None)
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+class KeyApiViewSet(viewsets.ViewSet):
+    """Shared plumbing of the keyed API: lean DRF, CORS, origin policy."""
+
+    authentication_classes = [ProjectKeyAuthentication]
+    parser_classes = [JsonBodyParser, TextJsonParser]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnly
+    throttle_classes = [KeyRateLimit]
+    max_body_bytes = settings.MAX_BODY_BYTES
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.method == "OPTIONS":
+            return  # a CORS preflight carries no key
+        content_length_guard(request, self.max_body_bytes)
+        super().initial(request, *args, **kwargs)
+        origin = request.META.get("HTTP_ORIGIN")
+        info = key_info(request)
+        if (
+            origin
+            and info.kind == PUBLIC
+            and not origin_allowed(origin, info.project.allowed_origins)
+        ):
+            raise ApiError(
+                403, "origin_not_allowed", f"Origin {origin} is not allowed for this project."
+            )
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        response = Response(status=204, headers=PREFLIGHT_HEADERS)
+        origin = request.META.get("HTTP_ORIGIN")
+        if origin:
+            response["Access-Control-Allow-Origin"] = origin
+        return response
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        origin = request.META.get("HTTP_ORIGIN")
+        info = getattr(request, "_auth", None)  # never re-run authentication here
+        if origin and request.method != "OPTIONS":
+            allowed = getattr(getattr(info, "project", None), "allowed_origins", None)
+            if allowed is not None and origin_allowed(origin, allowed):
+                response["Access-Control-Allow-Origin"] = origin
+                response["Access-Control-Expose-Headers"] = "Retry-After"
+            response["Vary"] = "Origin"
+        return response
+
+
+def _body(request: Request) -> dict[str, Any]:
+    data = request.data
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_payload", "The body must be a JSON object.")
+    return data
+
+
+def _facts(request: Request) -> payloads.RequestFacts:
+    info = key_info(request)
+    meta = request.META
+    return payloads.RequestFacts(
+        project_id=info.project.id,
+        received_at=timezone.now(),
+        ip=client_ip(
+            meta.get("REMOTE_ADDR"), meta.get("HTTP_X_FORWARDED_FOR"), settings.TRUSTED_PROXIES
+        ),
+        user_agent=str(meta.get("HTTP_USER_AGENT", "")),
+        anonymize_ip=info.project.anonymize_ip,
+    )
+
+
+def _invalid(exc: payloads.Invalid) -> ApiError:
+    return ApiError(
+        400, "invalid_payload", "The request body has invalid fields.", fields=exc.fields
+    )
+
+
+class IngestViewSet(KeyApiViewSet):
+    permission_classes = [CanWrite]
+
+    def _write(self, kind: str, request: Request) -> Response:
+        body = _body(request)
+        try:
+            item = payloads.BUILDERS[kind](body, _facts(request))
+        except payloads.Invalid as exc:
+            raise _invalid(exc) from exc
+        outcome = submit([item], synchronous=payloads.synchronous(body))
+        status = 201 if item["uuid"] in outcome.created else 200
+        return Response(
+            {"success": True, "uuid": item["uuid"], "queued": outcome.queued}, status=status
+        )
+
+    def init(self, request: Request) -> Response:
+        return self._write("init", request)
+
+    def attributes(self, request: Request) -> Response:
+        return self._write("attributes", request)
+
+    def event(self, request: Request) -> Response:
+        return self._write("event", request)
+
+
+class BatchViewSet(IngestViewSet):
+    max_body_bytes = settings.MAX_BATCH_BODY_BYTES
+
+    def batch(self, request: Request) -> Response:
+        """Validate each item on its own; queue (or process) the valid ones together."""
+        body = _body(request)
+        entries = body.get("batch")
+        if not isinstance(entries, list):
+            raise ApiError(
+                400,
+                "invalid_payload",
+                "`batch` must be a list.",
+                fields={"batch": ["Must be a list."]},
+            )
+        if len(entries) > settings.MAX_BATCH_ITEMS:
+            raise ApiError(
+                413, "too_many_items", f"A batch holds at most {settings.MAX_BATCH_ITEMS} items."
+            )
+        facts = _facts(request)
+        results: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
+        for entry in entries:
+            result, item = _batch_entry(entry, facts)
+            results.append(result)
+            if item is not None:
+                items.append(item)
+        outcome = submit(items, synchronous=payloads.synchronous(body))
+        for result in results:
+            if result["success"]:
+                result["queued"] = outcome.queued
+        return Response(
+            {
+                "success": all(r["success"] for r in results),
+                "queued": outcome.queued,
+                "results": results,
+            }
+        )
+
+
+def _batch_entry(
+    entry: Any, facts: payloads.RequestFacts
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    if not isinstance(entry, dict) or entry.get("type") not in payloads.BUILDERS:
+        fields = {"type": ["Must be one of init, attributes, event."]}
+        return {
+            "success": False,
+            "error": {"code": "invalid_payload", "message": "Unknown item type.", "fields": fields},
+        }, None
+    try:
+        item = payloads.BUILDERS[entry["type"]](entry, facts)
+    except payloads.Invalid as exc:
+        error = {
+            "code": "invalid_payload",
+            "message": "The item has invalid fields.",
+            "fields": exc.fields,
+        }
+        return {"success": False, "error": error}, None
+    return {"success": True, "uuid": item["uuid"]}, item

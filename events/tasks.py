@@ -1,0 +1,73 @@
+"""Celery tasks of the ingest pipeline. Each takes JSON and calls one service."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from celery import Task, shared_task
+from celery.exceptions import Reject
+from django.conf import settings
+from django.db import DatabaseError
+
+from events.ingest.processing import UnknownProject, process_items
+from projects.models import FailedWork
+
+logger = logging.getLogger(__name__)
+
+
+def backoff(retries: int) -> float:
+    """Seconds before retry `retries + 1`: doubling, jittered, under the visibility timeout."""
+    ceiling = max(1.0, settings.CELERY_VISIBILITY_TIMEOUT * 0.8)
+    return min(2.0**retries, ceiling) * random.uniform(0.75, 1.0)
+
+
+def park(items: Sequence[dict[str, Any]], reason: str, error: BaseException, attempts: int) -> None:
+    """Keep work that cannot be processed in the failed-work store (never drop it)."""
+    project_ids = {item.get("project_id") for item in items}
+    FailedWork.objects.create(
+        project_id=project_ids.pop() if len(project_ids) == 1 else None,
+        reason=reason,
+        detail=f"{type(error).__name__}: {error}"[:5000],
+        payload=list(items),
+        attempts=attempts,
+    )
+
+
+@shared_task(
+    name="atrack.ingest.process",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=None,
+)
+def process(self: Task, items: list[dict[str, Any]]) -> None:
+    """Store a batch of work items; retry database errors, then park the batch."""
+    attempts = self.request.retries + 1
+    try:
+        process_items(items)
+    except UnknownProject as exc:
+        _park_or_requeue(items, FailedWork.UNKNOWN_PROJECT, exc, attempts)
+    except DatabaseError as exc:
+        if attempts <= settings.INGEST_MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+        _park_or_requeue(items, FailedWork.DATABASE_ERROR, exc, attempts)
+    except Exception as exc:
+        logger.exception("ingest batch failed; parked")
+        _park_or_requeue(items, FailedWork.PROCESSING_ERROR, exc, attempts)
+
+
+def _park_or_requeue(
+    items: list[dict[str, Any]], reason: str, error: BaseException, attempts: int
+) -> None:
+    try:
+        park(items, reason, error, attempts)
+    except DatabaseError as exc:
+        # Not even the failed-work store answers: hand the message back to the broker
+        # (after a pause, so a long outage is not a busy loop).
+        time.sleep(settings.INGEST_REQUEUE_PAUSE)
+        raise Reject(reason="database unavailable", requeue=True) from exc

@@ -1,0 +1,196 @@
+"""Writes of sessions and their attributes, in the project's database alias.
+
+Every function is idempotent: the same work applied twice, or work items applied in
+another order, gives the same final session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import connections
+from enrichment.pipeline import enrich_session
+
+from atrack.times import parse_time
+from enrichment.runtime import geo_databases
+from projects.selectors import ProjectInfo
+from sessions_app.models import Attribute, Session
+
+
+def sessions_ensure(
+    *, alias: str, project_id: int, first_seen: Mapping[str, datetime]
+) -> tuple[dict[str, int], set[str]]:
+    """Session ids for the UUIDs in `first_seen`, creating the missing sessions.
+
+    Returns the uuid → id map and the UUIDs that did not exist before.
+    """
+    rows = Session.objects.using(alias).filter(project_id=project_id, uuid__in=list(first_seen))
+    existing = {
+        str(u): (pk, created) for u, pk, created in rows.values_list("uuid", "id", "created_at")
+    }
+    missing = [u for u in first_seen if u not in existing]
+    Session.objects.using(alias).bulk_create(
+        [
+            Session(
+                project_id=project_id, uuid=u, created_at=first_seen[u], updated_at=first_seen[u]
+            )
+            for u in missing
+        ],
+        ignore_conflicts=True,
+    )
+    ids = {u: pk for u, (pk, _) in existing.items()}
+    if missing:
+        fresh = Session.objects.using(alias).filter(project_id=project_id, uuid__in=missing)
+        ids.update({str(u): pk for u, pk in fresh.values_list("uuid", "id")})
+    for u, (pk, created) in existing.items():
+        if first_seen[u] < created:  # an item received before the one that created it
+            Session.objects.using(alias).filter(pk=pk, created_at__gt=first_seen[u]).update(
+                created_at=first_seen[u]
+            )
+    return ids, set(missing)
+
+
+def own_hosts(project: ProjectInfo) -> tuple[str, ...]:
+    """Hosts of the project's own site: referers from them are internal navigation."""
+    return tuple(host for host in (urlsplit(o).hostname for o in project.allowed_origins) if host)
+
+
+def _attribution_state(session: Session) -> dict[str, Any] | None:
+    if session.first_seen_at is None:
+        return None
+    return {
+        "first_touch": session.first_touch,
+        "source": session.source,
+        "medium": session.medium or None,
+        "channel": session.channel,
+        "utm_data": session.utm_data,
+        "click_ids": session.click_ids,
+        "referer": session.referer or None,
+    }
+
+
+def _merged(old: Mapping[str, Any], new: Mapping[str, Any], *, newer: bool) -> dict[str, Any]:
+    return {**old, **new} if newer else {**new, **old}
+
+
+def _apply_last_touch(
+    session: Session, enriched: Mapping[str, Any], context: Mapping[str, Any]
+) -> None:
+    session.url_data = enriched["url_data"]
+    session.query_params = enriched["query_params"]
+    session.ip_address = enriched["ip_address"]
+    session.ip_data = enriched["ip_data"]
+    session.device_data = enriched["device_data"]
+    session.client_attributes = enriched["client_attributes"]
+    session.last_context = dict(context)
+    session.country_code = (
+        enriched["ip_data"].get("city", {}).get("country", {}).get("iso_code") or ""
+    )[:2]
+    session.device_class = str(enriched["device_data"].get("device_class") or "")[:16]
+    session.is_bot = bool(enriched["device_data"].get("is_bot"))
+    session.source = enriched["source"]
+    session.medium = enriched["medium"] or ""
+    session.channel = enriched["channel"]
+    session.utm_data = enriched["utm_data"]
+    session.referer = enriched["referer"] or ""
+
+
+def session_apply_init(
+    *, alias: str, project: ProjectInfo, session_id: int, item: Mapping[str, Any]
+) -> None:
+    """Enrich `item`'s context into the session: last touch if newest, first touch kept."""
+    received = parse_time(item["received_at"])
+    session = Session.objects.using(alias).select_for_update().get(pk=session_id)
+    newer = session.last_seen_at is None or received >= session.last_seen_at
+    enriched = enrich_session(
+        context=item["context"],
+        previous=_attribution_state(session),
+        seen_at_ms=int(received.timestamp() * 1000),
+        geo=geo_databases(),
+        own_hosts=own_hosts(project),
+    )
+    if newer:
+        _apply_last_touch(session, enriched, item["context"])
+        session.last_seen_at = received
+    if session.first_seen_at is None or received < session.first_seen_at:
+        session.first_seen_at = received
+        session.first_context = dict(item["context"])
+    session.first_touch = enriched["first_touch"]
+    session.click_ids = enriched["click_ids"]
+    session.user_attributes = _merged(
+        session.user_attributes, enriched["user_attributes_patch"], newer=newer
+    )
+    session.custom_data = _merged(session.custom_data, item.get("custom_data") or {}, newer=newer)
+    session.created_at = min(session.created_at, received)
+    session.updated_at = max(session.updated_at, received)
+    session.save(using=alias)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _upsert_attributes(alias: str, rows: Iterable[tuple[int, str, Any, datetime]]) -> None:
+    """Insert or overwrite attribute keys; a key keeps its newest value (by receipt)."""
+    table = Attribute._meta.db_table
+    rows = list(rows)
+    if not rows:
+        return
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} (session_id, key, value, set_at) VALUES {values} "
+        "ON CONFLICT (session_id, key) DO UPDATE "
+        "SET value = excluded.value, set_at = excluded.set_at "
+        f"WHERE {table}.set_at <= excluded.set_at"
+    )
+    params: list[Any] = []
+    for session_id, key, value, set_at in rows:
+        params += [session_id, key, _json(value), set_at]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _reset_times(alias: str, session_ids: list[int]) -> dict[int, datetime | None]:
+    """Each session's last replace time, share-locked so a replace cannot interleave."""
+    table = Session._meta.db_table
+    lock = " FOR SHARE" if connections[alias].vendor == "postgresql" else ""
+    marks = ", ".join(["%s"] * len(session_ids))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, attributes_reset_at FROM {table} WHERE id IN ({marks}) ORDER BY id{lock}",
+            session_ids,
+        )
+        return {row[0]: row[1] for row in cursor.fetchall()}
+
+
+def attributes_merge(*, alias: str, merges: list[tuple[int, Mapping[str, Any], datetime]]) -> None:
+    """Merge attribute maps (session id, map, receipt time): keys set by the newest write win."""
+    if not merges:
+        return
+    resets = _reset_times(alias, sorted({session_id for session_id, _, _ in merges}))
+    rows: dict[tuple[int, str], tuple[int, str, Any, datetime]] = {}
+    for session_id, attributes, set_at in merges:
+        reset = resets.get(session_id)
+        if reset is not None and set_at < reset:
+            continue  # replaced by a later write already
+        for key, value in attributes.items():
+            current = rows.get((session_id, key))
+            if current is None or current[3] <= set_at:
+                rows[(session_id, key)] = (session_id, key, value, set_at)
+    _upsert_attributes(alias, sorted(rows.values(), key=lambda r: (r[0], r[1])))
+
+
+def attributes_replace(
+    *, alias: str, session_id: int, attributes: Mapping[str, Any], set_at: datetime
+) -> None:
+    """Replace the whole map, unless a later replace already happened."""
+    session = Session.objects.using(alias).select_for_update().get(pk=session_id)
+    if session.attributes_reset_at is not None and session.attributes_reset_at > set_at:
+        return
+    Session.objects.using(alias).filter(pk=session_id).update(attributes_reset_at=set_at)
+    Attribute.objects.using(alias).filter(session_id=session_id, set_at__lt=set_at).delete()
+    _upsert_attributes(alias, ((session_id, k, v, set_at) for k, v in attributes.items()))

@@ -1,0 +1,271 @@
+"""Every bad request gets the documented JSON error and stores nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from events.models import Event
+from projects.services import CreatedProject
+from sessions_app.models import Attribute, Session
+
+pytestmark = pytest.mark.django_db
+U = "b19412c6-6a91-4e18-890d-e2269a0d1249"
+JSON = "application/json"
+
+CASES = [
+    # (path, raw body, content type, status, error code, field)
+    ("/init", "{not json", JSON, 400, "malformed_json", None),
+    ("/init", "[1, 2]", JSON, 400, "invalid_payload", None),
+    ("/init", '"text"', JSON, 400, "invalid_payload", None),
+    ("/init", json.dumps({"uuid": "not-a-uuid"}), JSON, 400, "invalid_payload", "uuid"),
+    ("/init", json.dumps({"uuid": 12}), JSON, 400, "invalid_payload", "uuid"),
+    ("/init", json.dumps({"uuid": "{" + U + "}"}), JSON, 400, "invalid_payload", "uuid"),
+    ("/init", json.dumps({"context": "x"}), JSON, 400, "invalid_payload", "context"),
+    ("/init", json.dumps({"context": {"url": []}}), JSON, 400, "invalid_payload", "context.url"),
+    (
+        "/init",
+        json.dumps({"context": {"url": {"href": 5}}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "context.url.href",
+    ),
+    (
+        "/init",
+        json.dumps({"context": {"client": {"ipAddress": "999.1.1.1"}}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "context.client.ipAddress",
+    ),
+    (
+        "/init",
+        json.dumps({"context": {"client": {"userAgent": ["x"]}}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "context.client.userAgent",
+    ),
+    (
+        "/init",
+        json.dumps({"context": {"user": {"attributes": [1]}}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "context.user.attributes",
+    ),
+    ("/init", json.dumps({"custom_data": 3}), JSON, 400, "invalid_payload", "custom_data"),
+    ("/init", json.dumps({"synchronous": "yes"}), JSON, 400, "invalid_payload", "synchronous"),
+    ("/init", "x=1", "application/x-www-form-urlencoded", 415, "unsupported_media_type", None),
+    ("/init", "<a/>", "application/xml", 415, "unsupported_media_type", None),
+    (
+        "/init",
+        json.dumps({"custom_data": {"x": "y" * 70_000}}),
+        JSON,
+        413,
+        "payload_too_large",
+        None,
+    ),
+    ("/attributes", json.dumps({"attributes": {"a": 1}}), JSON, 400, "invalid_payload", "uuid"),
+    ("/attributes", json.dumps({"uuid": U}), JSON, 400, "invalid_payload", "attributes"),
+    (
+        "/attributes",
+        json.dumps({"uuid": U, "attributes": [1]}),
+        JSON,
+        400,
+        "invalid_payload",
+        "attributes",
+    ),
+    (
+        "/attributes",
+        json.dumps({"uuid": U, "attributes": "a"}),
+        JSON,
+        400,
+        "invalid_payload",
+        "attributes",
+    ),
+    (
+        "/attributes",
+        json.dumps({"uuid": U, "attributes": {"k" * 256: 1}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "attributes",
+    ),
+    (
+        "/attributes",
+        json.dumps({"uuid": U, "attributes": {"": 1}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "attributes",
+    ),
+    (
+        "/attributes",
+        json.dumps({"uuid": U, "attributes": {"a": 1}, "replace": "no"}),
+        JSON,
+        400,
+        "invalid_payload",
+        "replace",
+    ),
+    ("/event", json.dumps({"uuid": U}), JSON, 400, "invalid_payload", "event"),
+    ("/event", json.dumps({"uuid": U, "event": ""}), JSON, 400, "invalid_payload", "event"),
+    ("/event", json.dumps({"uuid": U, "event": "   "}), JSON, 400, "invalid_payload", "event"),
+    ("/event", json.dumps({"uuid": U, "event": 42}), JSON, 400, "invalid_payload", "event"),
+    ("/event", json.dumps({"uuid": U, "event": "e" * 256}), JSON, 400, "invalid_payload", "event"),
+    ("/event", json.dumps({"event": "x"}), JSON, 400, "invalid_payload", "uuid"),
+    (
+        "/event",
+        json.dumps({"uuid": U, "event": "x", "attributes": [1]}),
+        JSON,
+        400,
+        "invalid_payload",
+        "attributes",
+    ),
+    (
+        "/event",
+        json.dumps({"uuid": U, "event": "x", "timestamp": "yesterday"}),
+        JSON,
+        400,
+        "invalid_payload",
+        "timestamp",
+    ),
+    (
+        "/event",
+        json.dumps({"uuid": U, "event": "x", "timestamp": 1712887800}),
+        JSON,
+        400,
+        "invalid_payload",
+        "timestamp",
+    ),
+    (
+        "/event",
+        json.dumps({"uuid": U, "event": "x", "sent_at": "2026-13-01T00:00:00Z"}),
+        JSON,
+        400,
+        "invalid_payload",
+        "sent_at",
+    ),
+    ("/event", json.dumps({"uuid": U, "event": "x", "id": ""}), JSON, 400, "invalid_payload", "id"),
+    (
+        "/event",
+        json.dumps({"uuid": U, "event": "x", "id": {"a": 1}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "id",
+    ),
+    (
+        "/event",
+        json.dumps({"uuid": U, "event": "x", "context": {"client": {"ipAddress": "nope"}}}),
+        JSON,
+        400,
+        "invalid_payload",
+        "context.client.ipAddress",
+    ),
+    ("/batch", json.dumps({"batch": "x"}), JSON, 400, "invalid_payload", "batch"),
+    ("/batch", json.dumps({}), JSON, 400, "invalid_payload", "batch"),
+    (
+        "/batch",
+        json.dumps({"batch": [{"type": "event", "uuid": U, "event": "x"}] * 101}),
+        JSON,
+        413,
+        "too_many_items",
+        None,
+    ),
+    (
+        "/batch",
+        json.dumps(
+            {
+                "batch": [
+                    {
+                        "type": "event",
+                        "uuid": U,
+                        "event": "x" * 200,
+                        "attributes": {"p": "y" * 6000},
+                    }
+                ]
+                * 90
+            }
+        ),
+        JSON,
+        413,
+        "payload_too_large",
+        None,
+    ),
+]
+
+
+def _nothing_stored() -> None:
+    assert not Session.objects.exists()
+    assert not Event.objects.exists()
+    assert not Attribute.objects.exists()
+
+
+@pytest.mark.parametrize(("path", "body", "content_type", "status", "code", "field"), CASES)
+def test_bad_input_gets_the_documented_error_and_changes_nothing(
+    client: Client,
+    project: CreatedProject,
+    path: str,
+    body: str,
+    content_type: str,
+    status: int,
+    code: str,
+    field: str | None,
+) -> None:
+    response = client.post(
+        path, body, content_type=content_type, HTTP_X_A_TRACK_KEY=project.public_key
+    )
+    assert response.status_code == status, response.content
+    payload = response.json()
+    assert payload["success"] is False
+    assert payload["error"]["code"] == code
+    assert payload["error"]["message"]
+    if field is not None:
+        assert field in payload["error"]["fields"]
+    _nothing_stored()
+
+
+@pytest.mark.parametrize("path", ["/init", "/attributes", "/event", "/batch"])
+def test_get_is_405_in_json(client: Client, project: CreatedProject, path: str) -> None:
+    response = client.get(path, HTTP_X_A_TRACK_KEY=project.public_key)
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("path", ["/init", "/attributes", "/event", "/batch"])
+def test_writes_without_a_key_are_401(client: Client, db: None, path: str) -> None:
+    response = client.post(path, "{}", content_type=JSON)
+    assert response.status_code == 401
+    _nothing_stored()
+
+
+def test_a_declared_oversized_body_is_refused_before_reading(
+    client: Client, project: CreatedProject
+) -> None:
+    response = client.post(
+        "/event",
+        "{}",
+        content_type=JSON,
+        HTTP_X_A_TRACK_KEY=project.public_key,
+        CONTENT_LENGTH="999999",
+    )
+    assert response.status_code == 413
+
+
+def test_a_batch_of_a_hundred_items_is_accepted(client: Client, project: CreatedProject) -> None:
+    batch: list[dict[str, Any]] = [
+        {"type": "event", "uuid": U, "event": "x", "id": str(i)} for i in range(100)
+    ]
+    response = client.post(
+        "/batch",
+        json.dumps({"batch": batch}),
+        content_type=JSON,
+        HTTP_X_A_TRACK_KEY=project.public_key,
+    )
+    assert response.status_code == 200
+    assert Event.objects.count() == 100
