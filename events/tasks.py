@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from celery import Task, shared_task
-from celery.exceptions import Reject
+from celery.exceptions import Reject, Retry
 from django.conf import settings
 from django.db import DatabaseError
 
-from events.ingest.processing import UnknownProject, process_items
+from events.ingest import ledger
+from events.ingest.processing import UnknownProject, by_project, process_items
 from projects.models import FailedWork
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,9 @@ def backoff(retries: int) -> float:
     return min(2.0**retries, ceiling) * random.uniform(0.75, 1.0)
 
 
-def park(items: Sequence[dict[str, Any]], reason: str, error: BaseException, attempts: int) -> None:
+def park(
+    items: Sequence[Mapping[str, Any]], reason: str, error: BaseException, attempts: int
+) -> None:
     """Keep work that cannot be processed in the failed-work store (never drop it)."""
     project_ids = {item.get("project_id") for item in items}
     FailedWork.objects.create(
@@ -46,23 +49,51 @@ def park(items: Sequence[dict[str, Any]], reason: str, error: BaseException, att
     max_retries=None,
 )
 def process(self: Task, items: list[dict[str, Any]]) -> None:
-    """Store a batch of work items; retry database errors, then park the batch."""
+    """Store a batch of work items, project by project; a failing project's items are
+    retried with back-off on database errors, then parked, without holding back the rest."""
     attempts = self.request.retries + 1
+    retry: list[Mapping[str, Any]] = []
+    for group in by_project(items).values():
+        try:
+            process_items(group)
+        except UnknownProject as exc:
+            _park_or_requeue(group, FailedWork.UNKNOWN_PROJECT, exc, attempts)
+        except DatabaseError as exc:
+            if attempts <= settings.INGEST_MAX_RETRIES:
+                retry += group
+            else:
+                _park_or_requeue(group, FailedWork.DATABASE_ERROR, exc, attempts)
+        except Exception as exc:
+            logger.exception("ingest batch failed; parked")
+            _park_or_requeue(group, FailedWork.PROCESSING_ERROR, exc, attempts)
+    if not retry:
+        ledger.settle(self.request.id)  # stored or parked: nothing left to re-publish
+        return
     try:
-        process_items(items)
-    except UnknownProject as exc:
-        _park_or_requeue(items, FailedWork.UNKNOWN_PROJECT, exc, attempts)
-    except DatabaseError as exc:
-        if attempts <= settings.INGEST_MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-        _park_or_requeue(items, FailedWork.DATABASE_ERROR, exc, attempts)
-    except Exception as exc:
-        logger.exception("ingest batch failed; parked")
-        _park_or_requeue(items, FailedWork.PROCESSING_ERROR, exc, attempts)
+        raise self.retry(args=[retry], countdown=backoff(self.request.retries))
+    except Retry:
+        raise
+    except Exception as exc:  # the broker refused the retry message itself
+        _park_or_requeue(retry, FailedWork.DATABASE_ERROR, exc, attempts)
+        ledger.settle(self.request.id)
+
+
+@shared_task(name="atrack.ingest.sweep", ignore_result=True)
+def sweep() -> int:
+    """Publish again queued work whose message was lost (see events.ingest.ledger)."""
+    lost = ledger.lost(
+        lease=settings.INGEST_LEASE_SECONDS, queue=settings.CELERY_TASK_DEFAULT_QUEUE
+    )
+    for task_id, items in lost:
+        ledger.touch(task_id)
+        process.apply_async(args=[items], task_id=task_id)
+    if lost:
+        logger.warning("re-published %d ingest messages lost by a killed worker", len(lost))
+    return len(lost)
 
 
 def _park_or_requeue(
-    items: list[dict[str, Any]], reason: str, error: BaseException, attempts: int
+    items: Sequence[Mapping[str, Any]], reason: str, error: BaseException, attempts: int
 ) -> None:
     try:
         park(items, reason, error, attempts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -46,6 +47,13 @@ def broker_url() -> str:
     url = settings.CELERY_BROKER_URL
     require(bool(url) and broker_ok(url), "needs a reachable Redis in CELERY_BROKER_URL")
     return str(url)
+
+
+@pytest.fixture(autouse=True)
+def _inline_unless_a_broker_is_asked_for(request: pytest.FixtureRequest, settings: Any) -> None:
+    """In-process tests process writes inline; tests that want the broker ask for it."""
+    if "broker_url" not in request.fixturenames:
+        settings.CELERY_BROKER_URL = ""
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from atrack.errors import ApiError
+from events.ingest.broker import broker_redis
 from projects.selectors import KeyInfo
 
 
@@ -107,8 +108,6 @@ class _Counter:
     def __init__(self) -> None:
         self._local: dict[int, tuple[int, int]] = {}
         self._lock = threading.Lock()
-        self._redis: Any = None
-        self._redis_url: str | None = None
 
     def hit(self, key_id: int) -> int:
         second = int(time.time())
@@ -121,24 +120,10 @@ class _Counter:
             self._local[key_id] = (second, count)
             return count
 
-    def _client(self) -> Any:
-        url = settings.CELERY_BROKER_URL
-        if not url.startswith(("redis://", "rediss://")):
-            return None
-        if self._redis is None or self._redis_url != url:
-            import redis
-
-            timeout = settings.BROKER_SOCKET_TIMEOUT
-            self._redis = redis.Redis.from_url(
-                url, socket_timeout=timeout, socket_connect_timeout=timeout
-            )
-            self._redis_url = url
-        return self._redis
-
     def _shared_hit(self, key_id: int, second: int) -> int | None:
         from events.ingest.queue import breaker
 
-        client = self._client()
+        client = broker_redis()
         if client is None or breaker.is_open():
             return None
         name = f"atrack:rate:{key_id}:{second}"

@@ -31,13 +31,17 @@ class UnknownProject(Exception):
     """The items name a project that does not exist (deleted after they were queued)."""
 
 
-def process_items(items: Iterable[Item]) -> set[str]:
-    """Store every item; returns the UUIDs of the sessions this call created."""
+def by_project(items: Iterable[Item]) -> dict[int, list[Item]]:
     groups: dict[int, list[Item]] = defaultdict(list)
     for item in items:
         groups[int(item["project_id"])].append(item)
+    return dict(sorted(groups.items()))
+
+
+def process_items(items: Iterable[Item]) -> set[str]:
+    """Store every item; returns the UUIDs of the sessions this call created."""
     created: set[str] = set()
-    for project_id, group in sorted(groups.items()):
+    for project_id, group in by_project(items).items():
         project = project_info(project_id=project_id)
         if project is None:
             raise UnknownProject(project_id)

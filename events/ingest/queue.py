@@ -3,12 +3,21 @@
 With a broker configured, work is queued unless the caller asks for synchronous
 processing. A broker that does not answer trips a short circuit breaker, so requests do
 not each wait for its timeout, and the work runs inline: the client still gets success.
+
+Publishing is a group commit: requests that arrive while a publish is in flight are
+published together by the next one, as one message. An idle server publishes each
+request at once (no added wait); a busy one sends many items per message, which is what
+lets workers store events in batches. A request answers only after the message carrying
+its items is in the broker, so an answered write is never only in memory.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from atrack.errors import ApiError
+from events.ingest import ledger
 from events.ingest.processing import UnknownProject, process_items
 
 logger = logging.getLogger(__name__)
@@ -41,18 +51,99 @@ class _Breaker:
 breaker = _Breaker()
 
 
-def _publish(items: list[dict[str, Any]]) -> bool:
+def send_to_broker(items: list[dict[str, Any]]) -> bool:
+    """One message with `items`; False (and the breaker tripped) when the broker fails."""
     from events.tasks import process
 
-    if not settings.CELERY_BROKER_URL or breaker.is_open():
-        return False
+    task_id = str(uuid.uuid4())
     try:
-        process.apply_async(args=[items], retry=False)
+        ledger.record(task_id, items)  # before the message exists: none goes unrecorded
+        process.apply_async(args=[items], task_id=task_id, retry=False)
     except Exception:
+        # An entry left behind only makes the sweep redo work done inline: idempotent.
         logger.warning("broker unavailable; processing inline", exc_info=True)
         breaker.trip()
         return False
     return True
+
+
+class _Slot:
+    __slots__ = ("done", "items", "lead", "ok")
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
+        self.done = threading.Event()
+        self.ok = False
+        self.lead = False
+
+
+class GroupPublisher:
+    """Leader/follower group commit of work items into broker messages."""
+
+    def __init__(self, send: Callable[[list[dict[str, Any]]], bool], max_items: int = 500) -> None:
+        self._send = send
+        self._max_items = max_items
+        self._lock = threading.Lock()
+        self._pending: list[_Slot] = []
+        self._busy = False
+
+    def publish(self, items: list[dict[str, Any]]) -> bool:
+        """True once `items` are in the broker; False means they must be processed inline."""
+        slot = _Slot(items)
+        with self._lock:
+            self._pending.append(slot)
+            follower, self._busy = self._busy, True
+        if follower and not self._await_turn(slot):
+            return slot.ok
+        self._lead()
+        return slot.ok
+
+    def _await_turn(self, slot: _Slot) -> bool:
+        """Wait until a leader published `slot` (False) or handed it the lead (True)."""
+        timeout = settings.BROKER_SOCKET_TIMEOUT * 3 + 1
+        if not slot.done.wait(timeout):
+            with self._lock:
+                if slot in self._pending and not slot.lead:
+                    # Give up and go inline; nobody will publish these items now.
+                    self._pending.remove(slot)
+                    return False
+            # Taken by a leader in flight (or just handed the lead): its send is bounded
+            # by the broker timeouts. Past that, inline; a late publish is applied once.
+            slot.done.wait(timeout)
+        return slot.lead
+
+    def _take(self) -> list[_Slot]:
+        batch: list[_Slot] = []
+        count = 0
+        with self._lock:
+            while self._pending and (
+                not batch or count + len(self._pending[0].items) <= self._max_items
+            ):
+                count += len(self._pending[0].items)
+                batch.append(self._pending.pop(0))
+        return batch
+
+    def _lead(self) -> None:
+        batch = self._take()
+        ok = self._send([item for slot in batch for item in slot.items])
+        for slot in batch:
+            slot.ok, slot.lead = ok, False
+            slot.done.set()
+        with self._lock:
+            if self._pending:  # hand over: the oldest waiter publishes the next group
+                self._pending[0].lead = True
+                self._pending[0].done.set()
+            else:
+                self._busy = False
+
+
+publisher = GroupPublisher(send_to_broker)
+
+
+def _publish(items: list[dict[str, Any]]) -> bool:
+    if not settings.CELERY_BROKER_URL or breaker.is_open():
+        return False
+    return publisher.publish(items)
 
 
 def run_inline(items: list[dict[str, Any]]) -> frozenset[str]:
