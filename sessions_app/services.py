@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import connections
-from enrichment.pipeline import enrich_session
 
 from atrack.times import parse_time
+from enrichment.pipeline import enrich_session
 from enrichment.runtime import geo_databases
 from projects.selectors import ProjectInfo
 from sessions_app.models import Attribute, Session
@@ -32,7 +32,7 @@ def sessions_ensure(
     existing = {
         str(u): (pk, created) for u, pk, created in rows.values_list("uuid", "id", "created_at")
     }
-    missing = [u for u in first_seen if u not in existing]
+    missing = sorted(u for u in first_seen if u not in existing)  # one lock order for all
     Session.objects.using(alias).bulk_create(
         [
             Session(

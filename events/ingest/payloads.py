@@ -11,9 +11,8 @@ import uuid as uuid_lib
 from datetime import datetime, timedelta
 from typing import Any
 
-from enrichment.net import anonymize_ip, normalize_ip
-
 from atrack.times import iso, parse_time
+from enrichment.net import anonymize_ip, normalize_ip
 
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
