@@ -38,6 +38,8 @@ class Session(models.Model):
     channel = models.CharField(max_length=64, blank=True, default="")
     referer = models.TextField(blank=True, default="")
     first_touch = models.JSONField(default=dict, blank=True)
+    # When each touch and click id was seen, so inits applied in any order merge alike.
+    touch_state = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     ip_data = models.JSONField(default=dict, blank=True)
     device_data = models.JSONField(default=dict, blank=True)

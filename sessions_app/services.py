@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import connections
+from django.db.models import Value
+from django.db.models.functions import Greatest, Least
 
 from atrack.times import parse_time
 from enrichment.pipeline import enrich_session
@@ -22,34 +24,35 @@ from sessions_app.models import Attribute, Session
 
 
 def sessions_ensure(
-    *, alias: str, project_id: int, first_seen: Mapping[str, datetime]
+    *, alias: str, project_id: int, seen: Mapping[str, tuple[datetime, datetime]]
 ) -> tuple[dict[str, int], set[str]]:
-    """Session ids for the UUIDs in `first_seen`, creating the missing sessions.
+    """Session ids for the UUIDs in `seen` (uuid → first and last receipt time of its
+    items), creating the missing sessions; created_at / updated_at span every item seen.
 
     Returns the uuid → id map and the UUIDs that did not exist before.
     """
-    rows = Session.objects.using(alias).filter(project_id=project_id, uuid__in=list(first_seen))
+    rows = Session.objects.using(alias).filter(project_id=project_id, uuid__in=list(seen))
     existing = {
-        str(u): (pk, created) for u, pk, created in rows.values_list("uuid", "id", "created_at")
+        str(r[0]): r[1:] for r in rows.values_list("uuid", "id", "created_at", "updated_at")
     }
-    missing = sorted(u for u in first_seen if u not in existing)  # one lock order for all
+    missing = sorted(u for u in seen if u not in existing)  # one lock order for all
     Session.objects.using(alias).bulk_create(
         [
-            Session(
-                project_id=project_id, uuid=u, created_at=first_seen[u], updated_at=first_seen[u]
-            )
+            Session(project_id=project_id, uuid=u, created_at=seen[u][0], updated_at=seen[u][1])
             for u in missing
         ],
         ignore_conflicts=True,
     )
-    ids = {u: pk for u, (pk, _) in existing.items()}
+    ids = {u: row[0] for u, row in existing.items()}
     if missing:
         fresh = Session.objects.using(alias).filter(project_id=project_id, uuid__in=missing)
         ids.update({str(u): pk for u, pk in fresh.values_list("uuid", "id")})
-    for u, (pk, created) in existing.items():
-        if first_seen[u] < created:  # an item received before the one that created it
-            Session.objects.using(alias).filter(pk=pk, created_at__gt=first_seen[u]).update(
-                created_at=first_seen[u]
+    for u, (pk, created, updated) in sorted(existing.items(), key=lambda e: e[1][0]):
+        first, last = seen[u]
+        if first < created or last > updated:
+            Session.objects.using(alias).filter(pk=pk).update(
+                created_at=Least("created_at", Value(first)),
+                updated_at=Greatest("updated_at", Value(last)),
             )
     return ids, set(missing)
 
@@ -64,6 +67,7 @@ def _attribution_state(session: Session) -> dict[str, Any] | None:
         return None
     return {
         "first_touch": session.first_touch,
+        "touch_state": session.touch_state,
         "source": session.source,
         "medium": session.medium or None,
         "channel": session.channel,
@@ -77,26 +81,38 @@ def _merged(old: Mapping[str, Any], new: Mapping[str, Any], *, newer: bool) -> d
     return {**old, **new} if newer else {**new, **old}
 
 
-def _apply_last_touch(
-    session: Session, enriched: Mapping[str, Any], context: Mapping[str, Any]
-) -> None:
-    session.url_data = enriched["url_data"]
-    session.query_params = enriched["query_params"]
-    session.ip_address = enriched["ip_address"]
-    session.ip_data = enriched["ip_data"]
-    session.device_data = enriched["device_data"]
-    session.client_attributes = enriched["client_attributes"]
-    session.last_context = dict(context)
-    session.country_code = (
-        enriched["ip_data"].get("city", {}).get("country", {}).get("iso_code") or ""
-    )[:2]
-    session.device_class = str(enriched["device_data"].get("device_class") or "")[:16]
-    session.is_bot = bool(enriched["device_data"].get("is_bot"))
+def _apply_attribution(session: Session, enriched: Mapping[str, Any]) -> None:
+    # merge_touch orders touches by their receipt times itself: apply it whatever the order.
+    session.first_touch = enriched["first_touch"]
+    session.touch_state = enriched["touch_state"]
+    session.click_ids = enriched["click_ids"]
     session.source = enriched["source"]
     session.medium = enriched["medium"] or ""
     session.channel = enriched["channel"]
     session.utm_data = enriched["utm_data"]
     session.referer = enriched["referer"] or ""
+
+
+def _apply_context(
+    session: Session, enriched: Mapping[str, Any], context: Mapping[str, Any]
+) -> None:
+    """The newest init's page, network and device become the session's."""
+    session.url_data = enriched["url_data"]
+    session.query_params = enriched["query_params"]
+    session.client_attributes = enriched["client_attributes"]
+    session.last_context = dict(context)
+    apply_network(session, enriched)
+
+
+def apply_network(session: Session, enriched: Mapping[str, Any]) -> None:
+    """IP and device enrichment, with the columns the lists filter on."""
+    session.ip_address = enriched["ip_address"]
+    session.ip_data = enriched["ip_data"]
+    session.device_data = enriched["device_data"]
+    country = enriched["ip_data"].get("city", {}).get("country", {}).get("iso_code")
+    session.country_code = str(country or "")[:2]
+    session.device_class = str(enriched["device_data"].get("device_class") or "")[:16]
+    session.is_bot = bool(enriched["device_data"].get("is_bot"))
 
 
 def session_apply_init(
@@ -113,14 +129,13 @@ def session_apply_init(
         geo=geo_databases(),
         own_hosts=own_hosts(project),
     )
+    _apply_attribution(session, enriched)
     if newer:
-        _apply_last_touch(session, enriched, item["context"])
+        _apply_context(session, enriched, item["context"])
         session.last_seen_at = received
     if session.first_seen_at is None or received < session.first_seen_at:
         session.first_seen_at = received
         session.first_context = dict(item["context"])
-    session.first_touch = enriched["first_touch"]
-    session.click_ids = enriched["click_ids"]
     session.user_attributes = _merged(
         session.user_attributes, enriched["user_attributes_patch"], newer=newer
     )

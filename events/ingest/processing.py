@@ -49,21 +49,20 @@ def process_items(items: Iterable[Item]) -> set[str]:
     return created
 
 
-def _first_seen(items: list[Item]) -> dict[str, datetime]:
-    first: dict[str, datetime] = {}
+def _seen(items: list[Item]) -> dict[str, tuple[datetime, datetime]]:
+    """uuid → (first, last) receipt time of its items."""
+    seen: dict[str, tuple[datetime, datetime]] = {}
     for item in items:
         received = parse_time(item["received_at"])
-        if item["uuid"] not in first or received < first[item["uuid"]]:
-            first[item["uuid"]] = received
-    return first
+        first, last = seen.get(item["uuid"], (received, received))
+        seen[item["uuid"]] = (min(first, received), max(last, received))
+    return seen
 
 
 def _process_project(project: ProjectInfo, items: list[Item]) -> set[str]:
     alias = alias_for(project)
     with transaction.atomic(using=alias):
-        ids, created = sessions_ensure(
-            alias=alias, project_id=project.id, first_seen=_first_seen(items)
-        )
+        ids, created = sessions_ensure(alias=alias, project_id=project.id, seen=_seen(items))
 
         def order(item: Item) -> tuple[int, str]:
             return ids[item["uuid"]], item["received_at"]

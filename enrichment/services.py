@@ -1,0 +1,66 @@
+"""Re-enrichment of stored sessions from their raw contexts (after a GeoIP update, say)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from enrichment.pipeline import enrich_ip_only
+from enrichment.runtime import geo_databases
+from sessions_app.models import Session
+from sessions_app.services import apply_network
+
+NETWORK_FIELDS = ["ip_address", "ip_data", "device_data", "country_code", "device_class", "is_bot"]
+
+
+def _client(session: Session) -> dict[str, Any]:
+    context = session.last_context if isinstance(session.last_context, dict) else {}
+    client = context.get("client")
+    return client if isinstance(client, dict) else {}
+
+
+def sessions_reenrich(
+    *, alias: str, project_id: int | None, since: datetime | None, after_id: int, batch_size: int
+) -> Iterator[tuple[int, int]]:
+    """Recompute IP and device data of sessions with an init, batch by batch in id order.
+
+    Yields (sessions done in the batch, last id) so callers can show progress and resume.
+    """
+    rows = Session.objects.using(alias).filter(last_context__isnull=False)
+    if project_id is not None:
+        rows = rows.filter(project_id=project_id)
+    if since is not None:
+        rows = rows.filter(last_seen_at__gte=since)
+    geo = geo_databases()
+    while True:
+        batch = list(
+            rows.filter(pk__gt=after_id).order_by("pk").only("pk", "last_context")[:batch_size]
+        )
+        if not batch:
+            return
+        for session in batch:
+            client = _client(session)
+            apply_network(
+                session,
+                enrich_ip_only(
+                    ip_address=client.get("ipAddress"), user_agent=client.get("userAgent"), geo=geo
+                ),
+            )
+        with transaction.atomic(using=alias):
+            Session.objects.using(alias).bulk_update(batch, NETWORK_FIELDS)
+        after_id = batch[-1].pk
+        yield len(batch), after_id
+
+
+def reenrich_count(
+    *, alias: str, project_id: int | None, since: datetime | None, after_id: int
+) -> int:
+    rows = Session.objects.using(alias).filter(last_context__isnull=False, pk__gt=after_id)
+    if project_id is not None:
+        rows = rows.filter(project_id=project_id)
+    if since is not None:
+        rows = rows.filter(last_seen_at__gte=since)
+    return rows.count()
