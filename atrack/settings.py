@@ -201,6 +201,7 @@ INGEST_REQUEUE_PAUSE = env.float("INGEST_REQUEUE_PAUSE", default=5.0)
 INGEST_LEASE_SECONDS = env.float("INGEST_LEASE_SECONDS", default=CELERY_VISIBILITY_TIMEOUT * 3)
 CELERY_BEAT_SCHEDULE = {
     "ingest-sweep": {"task": "atrack.ingest.sweep", "schedule": INGEST_LEASE_SECONDS / 3},
+    "retention-prune": {"task": "atrack.retention.prune", "schedule": 24 * 3600.0},
 }
 # Requests per second per key; 0 turns the limit off.
 RATE_LIMIT_PER_SECOND = env.int("RATE_LIMIT_PER_SECOND", default=1000)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from atrack.times import parse_time
 from events.models import Event
+from projects.models import Project
+from projects.selectors import ProjectInfo
 
 
 def events_store(
@@ -33,3 +36,29 @@ def events_store(
             )
         )
     Event.objects.using(alias).bulk_create(rows, ignore_conflicts=True, batch_size=500)
+
+
+def events_prune(
+    *, project: ProjectInfo, before: datetime, dry_run: bool = False, batch_size: int = 10_000
+) -> int:
+    """Delete the project's events that occurred before `before`, in short batches."""
+    rows = Event.objects.for_project(project).filter(occurred_at__lt=before)
+    if dry_run:
+        return rows.count()
+    deleted = 0
+    while True:
+        ids = list(rows.order_by("id").values_list("id", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        count, _ = Event.objects.using(rows.db).filter(pk__in=ids).delete()
+        deleted += count
+
+
+def retention_prune(*, now: datetime, dry_run: bool = False) -> dict[str, int]:
+    """Apply every project's retention period; slug → events deleted (or due)."""
+    result = {}
+    for project in Project.objects.filter(retention_days__isnull=False):
+        info = ProjectInfo.of(project)
+        before = now - timedelta(days=project.retention_days or 0)
+        result[project.slug] = events_prune(project=info, before=before, dry_run=dry_run)
+    return result

@@ -12,9 +12,11 @@ from celery import Task, shared_task
 from celery.exceptions import Reject, Retry
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import timezone
 
 from events.ingest import ledger
 from events.ingest.processing import UnknownProject, by_project, process_items
+from events.services import retention_prune
 from projects.models import FailedWork
 
 logger = logging.getLogger(__name__)
@@ -102,3 +104,9 @@ def _park_or_requeue(
         # (after a pause, so a long outage is not a busy loop).
         time.sleep(settings.INGEST_REQUEUE_PAUSE)
         raise Reject(reason="database unavailable", requeue=True) from exc
+
+
+@shared_task(name="atrack.retention.prune", ignore_result=True)
+def prune_retention() -> dict[str, int]:
+    """Daily: delete events older than each project's retention period."""
+    return retention_prune(now=timezone.now())

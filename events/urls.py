@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from events.ingest.views import BatchViewSet, IngestViewSet
+from events.reads import EraseViewSet, ReadViewSet
 
 urlpatterns = [
     path("init", IngestViewSet.as_view({"post": "init", "options": "options"}), name="init"),
@@ -15,4 +16,19 @@ urlpatterns = [
     ),
     path("event", IngestViewSet.as_view({"post": "event", "options": "options"}), name="event"),
     path("batch", BatchViewSet.as_view({"post": "batch", "options": "options"}), name="batch"),
+    path(
+        "session/show",
+        ReadViewSet.as_view({"post": "session_show", "options": "options"}),
+        name="session-show",
+    ),
+    path(
+        "event/show",
+        ReadViewSet.as_view({"post": "event_show", "options": "options"}),
+        name="event-show",
+    ),
+    path(
+        "session/delete",
+        EraseViewSet.as_view({"post": "session_delete", "options": "options"}),
+        name="session-delete",
+    ),
 ]

@@ -81,3 +81,15 @@ class CanRead(BasePermission):
         if info.kind == SECRET or info.project.public_reads:
             return True
         raise ApiError(403, "read_not_allowed", "Reading needs a secret key.")
+
+
+class CanErase(BasePermission):
+    """Erasing data needs a secret key, whatever `public_reads` says."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        info = request.auth
+        if not isinstance(info, KeyInfo):
+            return False
+        if info.kind == SECRET:
+            return True
+        raise ApiError(403, "erase_not_allowed", "Erasing needs a secret key.")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Value
 from django.db.models.functions import Greatest, Least
 
@@ -209,3 +209,14 @@ def attributes_replace(
     Session.objects.using(alias).filter(pk=session_id).update(attributes_reset_at=set_at)
     Attribute.objects.using(alias).filter(session_id=session_id, set_at__lt=set_at).delete()
     _upsert_attributes(alias, ((session_id, k, v, set_at) for k, v in attributes.items()))
+
+
+def session_erase(*, alias: str, session_id: int) -> dict[str, int]:
+    """Delete a session with its attributes and events (right to be forgotten)."""
+    from events.models import Event  # events depend on sessions, not the other way
+
+    with transaction.atomic(using=alias):
+        events, _ = Event.objects.using(alias).filter(session_id=session_id).delete()
+        attributes, _ = Attribute.objects.using(alias).filter(session_id=session_id).delete()
+        sessions, _ = Session.objects.using(alias).filter(pk=session_id).delete()
+    return {"sessions": sessions, "attributes": attributes, "events": events}

@@ -95,7 +95,7 @@ class KeyApiViewSet(viewsets.ViewSet):
         return response
 
 
-def _body(request: Request) -> dict[str, Any]:
+def request_body(request: Request) -> dict[str, Any]:
     data = request.data
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_payload", "The body must be a JSON object.")
@@ -126,7 +126,7 @@ class IngestViewSet(KeyApiViewSet):
     permission_classes = [CanWrite]
 
     def _write(self, kind: str, request: Request) -> Response:
-        body = _body(request)
+        body = request_body(request)
         try:
             item = payloads.BUILDERS[kind](body, _facts(request))
         except payloads.Invalid as exc:
@@ -152,7 +152,7 @@ class BatchViewSet(IngestViewSet):
 
     def batch(self, request: Request) -> Response:
         """Validate each item on its own; queue (or process) the valid ones together."""
-        body = _body(request)
+        body = request_body(request)
         entries = body.get("batch")
         if not isinstance(entries, list):
             raise ApiError(

@@ -1,0 +1,114 @@
+"""Reads of events: the session timeline and the paginated event list."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import django_filters
+
+from atrack.times import iso
+from events.models import Event
+from projects.routing import HasAlias
+from sessions_app.models import Session
+from sessions_app.selectors import session_user_agent
+
+
+class EventFilter(django_filters.FilterSet):
+    """`uuid`, `from` and `to` of POST /event/show."""
+
+    uuid = django_filters.UUIDFilter(field_name="uuid")
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+
+# `from` is a keyword, so these two are added by name.
+EventFilter.base_filters["from"] = django_filters.IsoDateTimeFilter(
+    field_name="occurred_at", lookup_expr="gte"
+)
+EventFilter.base_filters["to"] = django_filters.IsoDateTimeFilter(
+    field_name="occurred_at", lookup_expr="lte"
+)
+
+
+def _ordering(sort: str) -> tuple[str, str]:
+    return ("occurred_at", "id") if sort == "asc" else ("-occurred_at", "-id")
+
+
+def session_events(*, session: Session, limit: int, sort: str) -> list[dict[str, Any]]:
+    """The session's latest (or first) `limit` events, in the documented short shape."""
+    rows = (
+        Event.objects.using(session._state.db)
+        .filter(session_id=session.pk)
+        .order_by(*_ordering(sort))
+    )
+    fields = ("id", "uuid", "name", "attributes", "occurred_at")
+    return [
+        {
+            "id": pk,
+            "uuid": str(uuid),
+            "name": name,
+            "attributes": attributes,
+            "occurred_at": iso(occurred),
+        }
+        for pk, uuid, name, attributes, occurred in rows.values_list(*fields)[:limit]
+    ]
+
+
+@dataclass(frozen=True)
+class EventPage:
+    data: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+
+def _defaults(session_ids: set[int], alias: str) -> dict[int, tuple[str | None, str]]:
+    """Each session's IP and user agent: what an event without its own falls back to."""
+    sessions = (
+        Session.objects.using(alias)
+        .filter(pk__in=session_ids)
+        .only("pk", "ip_address", "last_context")
+    )
+    return {s.pk: (s.ip_address, session_user_agent(s)) for s in sessions}
+
+
+def _event_row(event: Event, defaults: dict[int, tuple[str | None, str]]) -> dict[str, Any]:
+    ip, agent = defaults.get(event.session_id, (None, ""))
+    return {
+        "id": event.pk,
+        "session_id": event.session_id,
+        "uuid": str(event.uuid),
+        "name": event.name,
+        "attributes": event.attributes,
+        "ip_address": event.ip_address or ip,
+        "user_agent": event.user_agent or agent,
+        "occurred_at": iso(event.occurred_at),
+        "created_at": iso(event.created_at),
+        "updated_at": iso(event.updated_at),
+    }
+
+
+def event_list(
+    *, project: HasAlias, name: str, filters: EventFilter, page: int, per_page: int, sort: str
+) -> EventPage:
+    """One page of the project's events called `name`, with paginator meta."""
+    rows = filters.filter_queryset(Event.objects.for_project(project).filter(name=name))
+    total = rows.count()
+    start = (page - 1) * per_page
+    events = (
+        list(rows.order_by(*_ordering(sort))[start : start + per_page]) if start < total else []
+    )
+    defaults = _defaults({e.session_id for e in events}, rows.db) if events else {}
+    meta = {
+        "name": name,
+        "sort": sort,
+        "per_page": per_page,
+        "current_page": page,
+        "last_page": max(1, math.ceil(total / per_page)),
+        "from": start + 1 if events else None,
+        "to": start + len(events) if events else None,
+        "total": total,
+    }
+    return EventPage(data=[_event_row(e, defaults) for e in events], meta=meta)
