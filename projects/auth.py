@@ -29,7 +29,15 @@ def _raw_key(request: Request) -> str:
         if not token.startswith(TAGS[SECRET]):
             raise ApiError(401, "invalid_key", "Only secret keys may be sent as a Bearer token.")
         return token
-    return ""
+    return _query_key(request)
+
+
+def _query_key(request: Request) -> str:
+    # navigator.sendBeacon cannot set headers, so a public key may ride in `?key=`.
+    raw = str(request.query_params.get("key", "")).strip()
+    if raw.startswith(TAGS[SECRET]):
+        raise ApiError(401, "invalid_key", "Secret keys must never be sent in a URL.")
+    return raw
 
 
 def authenticate_key(raw: str) -> KeyInfo:

@@ -142,3 +142,15 @@ def test_last_used_at_is_recorded(project: CreatedProject) -> None:
     call(WriteView, HTTP_X_A_TRACK_KEY=project.public_key)
     api_key = ApiKey.objects.get(prefix=keys.prefix_of(project.public_key))
     assert api_key.last_used_at is not None
+
+
+def test_a_public_key_may_ride_in_the_query_string_for_beacons(project: CreatedProject) -> None:
+    request = factory.post(f"/x?key={project.public_key}", {}, format="json")
+    assert WriteView.as_view()(request).status_code == 200
+
+
+def test_a_secret_key_in_the_query_string_is_refused(project: CreatedProject) -> None:
+    request = factory.post(f"/x?key={project.secret_key}", {}, format="json")
+    response = ReadView.as_view()(request)
+    assert response.status_code == 401
+    assert "URL" in response.data["error"]["message"]
