@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from atrack.errors import ApiError
+from events import openapi
 from events.ingest.payloads import MAX_NAME_LENGTH, UUID_RE
 from events.ingest.views import KeyApiViewSet, request_body
 from events.selectors import EventFilter, event_list, session_events
@@ -37,6 +38,8 @@ def _integer(
     value = body.get(name, default)
     if value is None:
         return default
+    if isinstance(value, float) and value.is_integer():  # JSON Schema: 2.0 is an integer
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         errors[name] = [f"Must be an integer from {low} to {high}."]
         return default
@@ -77,6 +80,9 @@ def _filters(body: dict[str, Any], errors: Errors) -> EventFilter:
 class ReadViewSet(KeyApiViewSet):
     permission_classes = [CanRead]
 
+    @openapi.read(
+        "A session with its attributes and events", openapi.SESSION_SHOW, openapi.SESSION_SHOWN
+    )
     def session_show(self, request: Request) -> Response:
         body, errors = request_body(request), Errors()
         uuid = _uuid(body, errors)
@@ -95,6 +101,9 @@ class ReadViewSet(KeyApiViewSet):
         }
         return Response({"success": True, "data": data})
 
+    @openapi.read(
+        "Events by name, paginated", openapi.EVENT_SHOW, openapi.EVENTS_SHOWN, found=False
+    )
     def event_show(self, request: Request) -> Response:
         body, errors = request_body(request), Errors()
         name = body.get("name")
@@ -120,6 +129,9 @@ class ReadViewSet(KeyApiViewSet):
 class EraseViewSet(KeyApiViewSet):
     permission_classes = [CanErase]
 
+    @openapi.read(
+        "Erase a session, its attributes and events", openapi.SESSION_SHOW, openapi.ERASED
+    )
     def session_delete(self, request: Request) -> Response:
         errors: Errors = {}
         uuid = _uuid(request_body(request), errors)

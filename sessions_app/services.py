@@ -171,15 +171,15 @@ def _upsert_attributes(alias: str, rows: Iterable[tuple[int, str, Any, datetime]
 
 def _reset_times(alias: str, session_ids: list[int]) -> dict[int, datetime | None]:
     """Each session's last replace time, share-locked so a replace cannot interleave."""
-    table = Session._meta.db_table
-    lock = " FOR SHARE" if connections[alias].vendor == "postgresql" else ""
-    marks = ", ".join(["%s"] * len(session_ids))
-    with connections[alias].cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, attributes_reset_at FROM {table} WHERE id IN ({marks}) ORDER BY id{lock}",
-            session_ids,
-        )
-        return {row[0]: row[1] for row in cursor.fetchall()}
+    if connections[alias].vendor == "postgresql":
+        marks = ", ".join(["%s"] * len(session_ids))
+        with connections[alias].cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {Session._meta.db_table} WHERE id IN ({marks}) ORDER BY id FOR SHARE",
+                session_ids,
+            )
+    rows = Session.objects.using(alias).filter(pk__in=session_ids)
+    return dict(rows.values_list("id", "attributes_reset_at"))
 
 
 def attributes_merge(*, alias: str, merges: list[tuple[int, Mapping[str, Any], datetime]]) -> None:

@@ -36,9 +36,27 @@ class JsonBodyParser(BaseParser):
         if len(raw) > limit:
             raise ApiError(413, "payload_too_large", f"The body is over {limit // 1024} KiB.")
         try:
-            return json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = json.loads(raw, parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
+        # Escapes can smuggle in what PostgreSQL cannot store; plain UTF-8 bodies cannot.
+        return _storable(data) if b"\\u" in raw else data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _storable(value: Any) -> Any:
+    """`value` without NUL characters and with lone surrogates replaced (PostgreSQL would
+    refuse both)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
 
 
 class TextJsonParser(JsonBodyParser):

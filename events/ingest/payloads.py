@@ -208,7 +208,10 @@ def occurred_at(
     """When the event happened, corrected for the device's clock skew when `sent_at` is sent."""
     if timestamp is None:
         return received
-    moment = received + (timestamp - sent_at) if sent_at is not None else timestamp
+    try:
+        moment = received + (timestamp - sent_at) if sent_at is not None else timestamp
+    except OverflowError:  # a skew past the calendar's ends is no skew to trust
+        return received
     return received if moment > received + FUTURE_LIMIT else moment
 
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from atrack.errors import ApiError
 from enrichment.net import client_ip
+from events import openapi
 from events.ingest import payloads
 from events.ingest.http import (
     PREFLIGHT_HEADERS,
@@ -73,6 +74,7 @@ class KeyApiViewSet(viewsets.ViewSet):
                 403, "origin_not_allowed", f"Origin {origin} is not allowed for this project."
             )
 
+    @openapi.hidden
     def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         response = Response(status=204, headers=PREFLIGHT_HEADERS)
         origin = request.META.get("HTTP_ORIGIN")
@@ -137,12 +139,15 @@ class IngestViewSet(KeyApiViewSet):
             {"success": True, "uuid": item["uuid"], "queued": outcome.queued}, status=status
         )
 
+    @openapi.write("Create or continue a session", openapi.INIT)
     def init(self, request: Request) -> Response:
         return self._write("init", request)
 
+    @openapi.write("Set (merge or replace) a session's attributes", openapi.SET_ATTRIBUTES)
     def attributes(self, request: Request) -> Response:
         return self._write("attributes", request)
 
+    @openapi.write("Record an event", openapi.EVENT)
     def event(self, request: Request) -> Response:
         return self._write("event", request)
 
@@ -150,6 +155,7 @@ class IngestViewSet(KeyApiViewSet):
 class BatchViewSet(IngestViewSet):
     max_body_bytes = settings.MAX_BATCH_BODY_BYTES
 
+    @openapi.batch()
     def batch(self, request: Request) -> Response:
         """Validate each item on its own; queue (or process) the valid ones together."""
         body = request_body(request)
@@ -189,14 +195,15 @@ class BatchViewSet(IngestViewSet):
 def _batch_entry(
     entry: Any, facts: payloads.RequestFacts
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    if not isinstance(entry, dict) or entry.get("type") not in payloads.BUILDERS:
+    kind = entry.get("type") if isinstance(entry, dict) else None
+    if not isinstance(kind, str) or kind not in payloads.BUILDERS:
         fields = {"type": ["Must be one of init, attributes, event."]}
         return {
             "success": False,
             "error": {"code": "invalid_payload", "message": "Unknown item type.", "fields": fields},
         }, None
     try:
-        item = payloads.BUILDERS[entry["type"]](entry, facts)
+        item = payloads.BUILDERS[kind](entry, facts)
     except payloads.Invalid as exc:
         error = {
             "code": "invalid_payload",

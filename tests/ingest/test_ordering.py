@@ -83,3 +83,21 @@ def test_a_redelivered_batch_is_applied_once(project: CreatedProject) -> None:
     process_items(work)
     assert final_state(project) == once
     assert len(once["events"]) == 2
+
+
+def test_a_merge_received_before_a_replace_is_ignored_whenever_it_is_processed(project: CreatedProject) -> None:
+    def facts(seconds: int) -> payloads.RequestFacts:
+        return payloads.RequestFacts(
+            project_id=project.project.pk, received_at=T0 + timedelta(seconds=seconds), ip=None,
+            user_agent="", anonymize_ip=False,
+        )
+
+    early = payloads.attributes_item({"uuid": U, "attributes": {"stale": 1}}, facts(1))
+    replace = payloads.attributes_item({"uuid": U, "attributes": {"fresh": 2}, "replace": True}, facts(2))
+    late = payloads.attributes_item({"uuid": U, "attributes": {"later": 3}}, facts(3))
+    for order in ([early, replace, late], [replace, late, early], [late, early, replace]):
+        Session.objects.for_project(project.project).delete()
+        for item in order:
+            process_items([item])
+        session = Session.objects.for_project(project.project).get(uuid=U)
+        assert dict(session.attribute_rows.values_list("key", "value")) == {"fresh": 2, "later": 3}
