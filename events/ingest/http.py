@@ -120,25 +120,49 @@ class KeyRateLimit(BaseThrottle):
         return 1.0
 
 
+class _Window:
+    __slots__ = ("second", "shared", "synced_at", "unsynced")
+
+    def __init__(self, second: int) -> None:
+        self.second = second
+        self.unsynced = 0  # hits counted here, not yet added to the shared count
+        self.shared = 0  # the shared count of this second as of the last sync
+        self.synced_at = float("-inf")
+
+
 class _Counter:
-    """A fixed one-second window per key."""
+    """A fixed one-second window per key, shared through Redis when there is a broker.
+
+    Each process adds its hits to the shared count at most every `sync_seconds` (or every
+    `sync_hits`), not on every request: a round trip per request would cost more than the
+    rest of the request. The price is that other processes' last few milliseconds of hits
+    are seen late, so a burst may overshoot the limit by that much.
+    """
+
+    sync_seconds = 0.05
+    sync_hits = 100
 
     def __init__(self) -> None:
-        self._local: dict[int, tuple[int, int]] = {}
+        self._windows: dict[int, _Window] = {}
         self._lock = threading.Lock()
 
     def hit(self, key_id: int) -> int:
-        second = int(time.time())
-        shared = self._shared_hit(key_id, second)
-        if shared is not None:
-            return shared
+        """Count one request of `key_id`; the count of this second so far, everywhere."""
+        second, now = int(time.time()), time.monotonic()
         with self._lock:
-            window, count = self._local.get(key_id, (second, 0))
-            count = count + 1 if window == second else 1
-            self._local[key_id] = (second, count)
-            return count
+            window = self._windows.get(key_id)
+            if window is None or window.second != second:
+                window = self._windows[key_id] = _Window(second)
+            window.unsynced += 1
+            if now - window.synced_at < self.sync_seconds and window.unsynced < self.sync_hits:
+                return window.shared + window.unsynced
+            delta, window.unsynced, window.synced_at = window.unsynced, 0, now
+        total = self._shared_add(key_id, second, delta)
+        with self._lock:
+            window.shared = window.shared + delta if total is None else max(window.shared, total)
+            return window.shared + window.unsynced
 
-    def _shared_hit(self, key_id: int, second: int) -> int | None:
+    def _shared_add(self, key_id: int, second: int, delta: int) -> int | None:
         from events.ingest.queue import breaker
 
         client = broker_redis()
@@ -147,7 +171,7 @@ class _Counter:
         name = f"atrack:rate:{key_id}:{second}"
         try:
             pipe = client.pipeline(transaction=False)
-            pipe.incr(name)
+            pipe.incrby(name, delta)
             pipe.expire(name, 2)
             return int(pipe.execute()[0])
         except Exception:
