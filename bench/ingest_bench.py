@@ -92,7 +92,7 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
     sh("dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB)
     sh("createdb", "-h", "127.0.0.1", "-U", "postgres", DB)
     sh(str(BIN / "python"), "manage.py", "migrateall", env=env)
-    sh(str(BIN / "python"), "-c", "import redis; redis.Redis.from_url(%r).flushdb()" % BROKER)
+    sh(str(BIN / "python"), "-c", f"import redis; redis.Redis.from_url({BROKER!r}).flushdb()")
     keys: dict[str, str] = json.loads(
         sh(str(BIN / "python"), "manage.py", "createproject", "Bench", "--json", env=env)
     )
