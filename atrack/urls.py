@@ -7,6 +7,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from atrack import health
+from atrack.metrics_view import metrics
+from events.sdk_view import sdk_script
 
 handler404 = "atrack.errors.not_found"
 handler500 = "atrack.errors.server_error"
@@ -14,8 +16,10 @@ handler500 = "atrack.errors.server_error"
 urlpatterns = [
     path("health", health.health, name="health"),
     path("ready", health.ready, name="ready"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("openapi.json", SpectacularAPIView.as_view(), {"format": "json"}, name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="docs"),
+    path("sdk/atrack.js", sdk_script, name="sdk-js"),
     path("", include("events.urls")),
 ]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from atrack.observability import FAILED_WORK
 from events.ingest import ledger
 from events.ingest.processing import UnknownProject, by_project, process_items
 from events.services import retention_prune
@@ -33,6 +34,7 @@ def park(
 ) -> None:
     """Keep work that cannot be processed in the failed-work store (never drop it)."""
     project_ids = {item.get("project_id") for item in items}
+    FAILED_WORK.labels(reason).inc()
     FailedWork.objects.create(
         project_id=project_ids.pop() if len(project_ids) == 1 else None,
         reason=reason,

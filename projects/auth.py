@@ -13,6 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from atrack.errors import ApiError
+from atrack.observability import note_key
 from projects.keys import SECRET, TAGS
 from projects.selectors import KeyInfo, key_lookup
 
@@ -66,7 +67,14 @@ class ProjectKeyAuthentication(BaseAuthentication):
     """Reads `x-a-track-key` (or `Authorization: Bearer <secret key>`)."""
 
     def authenticate(self, request: Request) -> tuple[None, KeyInfo]:
-        return None, authenticate_key(_raw_key(request))
+        info = authenticate_key(_raw_key(request))
+        note_key(
+            project=info.project.slug,
+            key_prefix=info.prefix,
+            ip=request.META.get("REMOTE_ADDR"),
+            log_ip=not info.project.anonymize_ip,
+        )
+        return None, info
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="a-track", header="x-a-track-key"'

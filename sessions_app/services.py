@@ -16,6 +16,7 @@ from django.db import connections, transaction
 from django.db.models import Value
 from django.db.models.functions import Greatest, Least
 
+from atrack.observability import ENRICHMENT, SESSIONS_ENRICHED
 from atrack.times import parse_time
 from enrichment.pipeline import enrich_session
 from enrichment.runtime import geo_databases
@@ -122,13 +123,14 @@ def session_apply_init(
     received = parse_time(item["received_at"])
     session = Session.objects.using(alias).select_for_update().get(pk=session_id)
     newer = session.last_seen_at is None or received >= session.last_seen_at
-    enriched = enrich_session(
-        context=item["context"],
-        previous=_attribution_state(session),
-        seen_at_ms=int(received.timestamp() * 1000),
-        geo=geo_databases(),
-        own_hosts=own_hosts(project),
-    )
+    with ENRICHMENT.time():
+        enriched = enrich_session(
+            context=item["context"],
+            previous=_attribution_state(session),
+            seen_at_ms=int(received.timestamp() * 1000),
+            geo=geo_databases(),
+            own_hosts=own_hosts(project),
+        )
     _apply_attribution(session, enriched)
     if newer:
         _apply_context(session, enriched, item["context"])
@@ -143,6 +145,7 @@ def session_apply_init(
     session.created_at = min(session.created_at, received)
     session.updated_at = max(session.updated_at, received)
     session.save(using=alias)
+    SESSIONS_ENRICHED.inc()
 
 
 def _json(value: Any) -> str:
@@ -173,10 +176,10 @@ def _reset_times(alias: str, session_ids: list[int]) -> dict[int, datetime | Non
     """Each session's last replace time, share-locked so a replace cannot interleave."""
     if connections[alias].vendor == "postgresql":
         marks = ", ".join(["%s"] * len(session_ids))
+        table = Session._meta.db_table
         with connections[alias].cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {Session._meta.db_table} WHERE id IN ({marks}) ORDER BY id FOR SHARE",
-                session_ids,
+                f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR SHARE", session_ids
             )
     rows = Session.objects.using(alias).filter(pk__in=session_ids)
     return dict(rows.values_list("id", "attributes_reset_at"))

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from atrack.observability import EVENTS_STORED
 from atrack.times import parse_time
 from events.services import events_store
 from projects.routing import alias_for
@@ -76,6 +77,7 @@ def _process_project(project: ProjectInfo, items: list[Item]) -> set[str]:
         )
         events = [(ids[i["uuid"]], i) for i in items if i["kind"] == "event"]
         events_store(alias=alias, project_id=project.id, items=events)
+    EVENTS_STORED.inc(len(events))
     return created
 
 

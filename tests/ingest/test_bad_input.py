@@ -295,7 +295,8 @@ def test_a_skew_past_the_calendar_falls_back_to_receipt_time(client: Client, pro
 
 
 def test_nul_characters_and_lone_surrogates_are_cleaned_before_storage(client: Client, project: CreatedProject) -> None:
-    raw = '{"uuid": "%s", "event": "x\\u0000y", "attributes": {"\\ud800k": "v\\u0000"}, "synchronous": true}' % U
+    raw = '{"uuid": "UUID", "event": "x\\u0000y", "attributes": {"\\ud800k": "v\\u0000"}, "synchronous": true}'
+    raw = raw.replace("UUID", U)
     response = client.post("/event", raw, content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)
     assert response.status_code == 201
     event = Event.objects.get()

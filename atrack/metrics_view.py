@@ -1,0 +1,116 @@
+"""GET /metrics: Prometheus text format, behind `METRICS_TOKEN`.
+
+Counters of every process on the host are aggregated when `PROMETHEUS_MULTIPROC_DIR`
+is set (the same folder for web and Celery workers); the gauges below are read live.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import REGISTRY, Collector
+
+from atrack.errors import json_error
+
+logger = logging.getLogger(__name__)
+
+
+class LiveGauges(Collector):
+    """Queue depth, processing lag, parked work and GeoIP database age, read at scrape."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._queue()
+        yield from self._failed()
+        yield from self._geoip()
+
+    def _queue(self) -> Iterator[Metric]:
+        from events.ingest import ledger
+        from events.ingest.broker import broker_redis
+
+        client = broker_redis()
+        if client is None:
+            return
+        try:
+            depth = int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE)) + int(
+                client.hlen(ledger.UNACKED)
+            )
+            oldest = client.zrange(ledger.PUBLISHED, 0, 0, withscores=True)
+        except Exception:
+            logger.warning("metrics: broker unreachable")
+            return
+        yield GaugeMetricFamily(
+            "atrack_queue_depth", "Messages queued or held by workers", value=depth
+        )
+        lag = time.time() - float(oldest[0][1]) if oldest else 0.0
+        yield GaugeMetricFamily(
+            "atrack_processing_lag_seconds", "Age of the oldest unsettled queued work", value=lag
+        )
+
+    def _failed(self) -> Iterator[Metric]:
+        from projects.models import FailedWork
+
+        try:
+            pending = FailedWork.objects.filter(replayed_at__isnull=True).count()
+        except Exception:
+            return
+        yield GaugeMetricFamily(
+            "atrack_failed_work_pending", "Parked batches not replayed yet", value=pending
+        )
+
+    def _geoip(self) -> Iterator[Metric]:
+        from enrichment.runtime import geo_databases
+
+        family = GaugeMetricFamily(
+            "atrack_geoip_database_age_seconds", "Age of each GeoIP database", labels=["database"]
+        )
+        for name, info in _database_info(geo_databases().database_info()):
+            epoch = info.get("build_epoch")
+            if isinstance(epoch, int | float):
+                family.add_metric([name], time.time() - float(epoch))
+        yield family
+
+
+def _database_info(info: Any) -> list[tuple[str, dict[str, Any]]]:
+    if isinstance(info, dict):
+        return [(str(k), v) for k, v in info.items() if isinstance(v, dict)]
+    return []
+
+
+def _registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(LiveGauges())
+        return registry
+    return REGISTRY
+
+
+_live_registered = False
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    global _live_registered
+    token = settings.METRICS_TOKEN
+    if not token:
+        return json_error(404, "not_found", "Metrics are off; set METRICS_TOKEN to turn them on.")
+    sent = str(request.META.get("HTTP_AUTHORIZATION", "")).removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(sent.encode(), token.encode()):
+        return json_error(401, "invalid_token", "Send `Authorization: Bearer <METRICS_TOKEN>`.")
+    registry = _registry()
+    if registry is REGISTRY and not _live_registered:
+        REGISTRY.register(LiveGauges())
+        _live_registered = True
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
