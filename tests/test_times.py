@@ -21,7 +21,9 @@ from atrack.times import iso, parse_time
         ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59.999999Z"),
     ],
 )
-def test_times_are_parsed_to_utc_and_printed_with_microseconds_and_z(text: str, expected: str) -> None:
+def test_times_are_parsed_to_utc_and_printed_with_microseconds_and_z(
+    text: str, expected: str
+) -> None:
     assert iso(parse_time(text)) == expected
 
 

@@ -21,6 +21,7 @@ MAX_KEY_LENGTH = 255
 MAX_NAME_LENGTH = 255
 MAX_EVENT_ID_LENGTH = 128
 FUTURE_LIMIT = timedelta(hours=23)
+SDK_AGENT_PREFIX = "atrack-sdk-"
 
 Errors = dict[str, list[str]]
 
@@ -123,10 +124,13 @@ def _client_ip(
     return ip
 
 
-def _user_agent(client: dict[str, Any], path: str, facts: RequestFacts, errors: Errors) -> str:
+def _user_agent(
+    client: dict[str, Any], path: str, facts: RequestFacts, errors: Errors
+) -> str | None:
     given = client.get("userAgent")
     if given is None:
-        return facts.user_agent
+        # A server-side SDK's own user agent says nothing about the visitor.
+        return None if facts.user_agent.startswith(SDK_AGENT_PREFIX) else facts.user_agent
     if not isinstance(given, str):
         errors[path] = ["Must be a string."]
         return ""
@@ -248,7 +252,7 @@ def _event_client(
         ip = _client_ip(client, "context.client.ipAddress", facts, errors)
     user_agent = ""
     if client.get("userAgent") is not None:
-        user_agent = _user_agent(client, "context.client.userAgent", facts, errors)
+        user_agent = _user_agent(client, "context.client.userAgent", facts, errors) or ""
     return ip, user_agent
 
 

@@ -254,3 +254,22 @@ def test_anonymize_ip_zeroes_the_address_before_storage(
     session = sessions(project).get()
     assert session.ip_address == "50.89.98.0"
     assert "50.89.98.90" not in json.dumps(session.last_context)
+
+
+def test_a_server_side_sdk_user_agent_is_not_taken_for_the_visitors(
+    client: Client, project: CreatedProject
+) -> None:
+    body = {"uuid": DOC_UUID, "context": {"url": {"href": "https://a-track.io/"}}}
+    post(client, "/init", body, project.public_key, HTTP_USER_AGENT="atrack-sdk-python/0.1.0")
+    session = sessions(project).get()
+    assert session.is_bot is False
+    assert session.last_context["client"]["userAgent"] is None
+    assert session.device_data["device_class"] == "unknown"
+
+
+def test_a_browser_request_user_agent_stands_in_for_a_missing_one(
+    client: Client, project: CreatedProject
+) -> None:
+    agent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2_1 like Mac OS X)"
+    post(client, "/init", {"uuid": DOC_UUID}, project.public_key, HTTP_USER_AGENT=agent)
+    assert sessions(project).get().device_data["is_mobile"] is True

@@ -279,22 +279,36 @@ def test_a_batch_of_a_hundred_items_is_accepted(client: Client, project: Created
         "[" * 100_00 + "]" * 100_00,
     ],
 )
-def test_json_that_cannot_be_stored_is_refused_as_malformed(client: Client, project: CreatedProject, raw: str) -> None:
+def test_json_that_cannot_be_stored_is_refused_as_malformed(
+    client: Client, project: CreatedProject, raw: str
+) -> None:
     response = client.post("/event", raw, content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_json"
     _nothing_stored()
 
 
-def test_a_skew_past_the_calendar_falls_back_to_receipt_time(client: Client, project: CreatedProject) -> None:
-    body = {"uuid": U, "event": "x", "timestamp": "0001-01-01T00:00:00Z", "sent_at": "9999-12-31T00:00:00Z", "synchronous": True}
-    response = client.post("/event", json.dumps(body), content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)
+def test_a_skew_past_the_calendar_falls_back_to_receipt_time(
+    client: Client, project: CreatedProject
+) -> None:
+    body = {
+        "uuid": U,
+        "event": "x",
+        "timestamp": "0001-01-01T00:00:00Z",
+        "sent_at": "9999-12-31T00:00:00Z",
+        "synchronous": True,
+    }
+    response = client.post(
+        "/event", json.dumps(body), content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key
+    )
     assert response.status_code == 201
     event = Event.objects.get()
     assert event.occurred_at == event.received_at
 
 
-def test_nul_characters_and_lone_surrogates_are_cleaned_before_storage(client: Client, project: CreatedProject) -> None:
+def test_nul_characters_and_lone_surrogates_are_cleaned_before_storage(
+    client: Client, project: CreatedProject
+) -> None:
     raw = '{"uuid": "UUID", "event": "x\\u0000y", "attributes": {"\\ud800k": "v\\u0000"}, "synchronous": true}'
     raw = raw.replace("UUID", U)
     response = client.post("/event", raw, content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)

@@ -85,15 +85,22 @@ def test_a_redelivered_batch_is_applied_once(project: CreatedProject) -> None:
     assert len(once["events"]) == 2
 
 
-def test_a_merge_received_before_a_replace_is_ignored_whenever_it_is_processed(project: CreatedProject) -> None:
+def test_a_merge_received_before_a_replace_is_ignored_whenever_it_is_processed(
+    project: CreatedProject,
+) -> None:
     def facts(seconds: int) -> payloads.RequestFacts:
         return payloads.RequestFacts(
-            project_id=project.project.pk, received_at=T0 + timedelta(seconds=seconds), ip=None,
-            user_agent="", anonymize_ip=False,
+            project_id=project.project.pk,
+            received_at=T0 + timedelta(seconds=seconds),
+            ip=None,
+            user_agent="",
+            anonymize_ip=False,
         )
 
     early = payloads.attributes_item({"uuid": U, "attributes": {"stale": 1}}, facts(1))
-    replace = payloads.attributes_item({"uuid": U, "attributes": {"fresh": 2}, "replace": True}, facts(2))
+    replace = payloads.attributes_item(
+        {"uuid": U, "attributes": {"fresh": 2}, "replace": True}, facts(2)
+    )
     late = payloads.attributes_item({"uuid": U, "attributes": {"later": 3}}, facts(3))
     for order in ([early, replace, late], [replace, late, early], [late, early, replace]):
         Session.objects.for_project(project.project).delete()
