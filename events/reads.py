@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from atrack.errors import ApiError
+from atrack.times import iso, parse_time
 from events import openapi
 from events.ingest.payloads import MAX_NAME_LENGTH, UUID_RE
 from events.ingest.views import KeyApiViewSet, request_body
@@ -63,12 +64,23 @@ def _session(request: Request, uuid: str) -> Session:
     return session
 
 
+def _utc(value: str, key: str, errors: Errors) -> str:
+    # In UTC before the database sees it: PostgreSQL refuses offsets past ±15:59.
+    try:
+        return iso(parse_time(value))
+    except (ValueError, OverflowError):
+        errors[key] = ["Must be an ISO 8601 date-time, e.g. 2026-04-12T02:10:00Z."]
+        return value
+
+
 def _filters(body: dict[str, Any], errors: Errors) -> EventFilter:
     data = {}
     for key in ("uuid", "from", "to"):
         value = body.get(key)
         if value is not None and not isinstance(value, str):
             errors[key] = ["Must be a string."]
+        elif value and key in ("from", "to"):
+            data[key] = _utc(value, key, errors)
         elif value:
             data[key] = value
     filters = EventFilter(data=data)

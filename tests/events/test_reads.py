@@ -194,6 +194,14 @@ def test_both_sort_orders_break_ties_by_id(
     assert [e["id"] for e in events["data"]["events"]] == seen
 
 
+def test_time_bounds_with_any_offset_are_compared_in_utc(
+    client: Client, project: CreatedProject
+) -> None:
+    _events(project, 10)
+    body = {"name": "view", "from": "2025-12-31T06:08:00-17:55", "to": "2026-01-01T00:05:00+00:00"}
+    assert post(client, "/event/show", body, project.secret_key).json()["meta"]["total"] == 3
+
+
 def test_event_show_filters_by_uuid_and_time(client: Client, project: CreatedProject) -> None:
     _events(project, 10)
     body = {"name": "view", "from": "2026-01-01T00:03:00Z", "to": "2026-01-01T00:05:00Z", "uuid": U}
