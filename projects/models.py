@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,3 +100,48 @@ class FailedWork(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} #{self.pk}"
+
+
+class Membership(models.Model):
+    """A staff account's access to one project in the dashboard; superusers need none."""
+
+    VIEWER = "viewer"
+    MANAGER = "manager"
+    ROLE_CHOICES = [
+        (VIEWER, "Viewer: browses sessions, events and the overview"),
+        (MANAGER, "Manager: also edits the project and manages its keys"),
+    ]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=ROLE_CHOICES, default=VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="membership_user_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} ({self.role})"
+
+    @staticmethod
+    def visible_projects(user: Any) -> models.QuerySet[Project]:
+        """The projects `user` may open in the dashboard: all for superusers."""
+        if not (user.is_active and user.is_staff):
+            return Project.objects.none()
+        if user.is_superuser:
+            return Project.objects.all()
+        return Project.objects.filter(memberships__user=user)
+
+    @staticmethod
+    def can_manage(user: Any, project: Project) -> bool:
+        """Whether `user` may edit `project` and create, rotate or revoke its keys."""
+        if user.is_active and user.is_superuser:
+            return True
+        return Membership.objects.filter(
+            user=user, project=project, role=Membership.MANAGER, user__is_active=True
+        ).exists()

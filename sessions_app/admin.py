@@ -1,0 +1,273 @@
+"""Staff pages for sessions: the per-project list, the session page and the overview."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+
+from sessions_app import charts
+from sessions_app.admin_views import ProjectScopedAdmin, pretty_json, request_project
+from sessions_app.models import Session
+from sessions_app.overview import cached_overview, facet_values
+from sessions_app.selectors import session_attributes
+
+TIMELINE_LIMIT = 500
+
+
+class FacetFilter(admin.SimpleListFilter):
+    """Choices from the values the project actually has (cached), not a DISTINCT per load."""
+
+    field = ""
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        project = request_project(request)
+        if project is None:
+            return []
+        return [(v, v) for v in facet_values(project=project, field=self.field)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        return queryset.filter(**{self.field: value}) if value else queryset
+
+
+class SourceFilter(FacetFilter):
+    title, parameter_name, field = "source", "source", "source"
+
+
+class ChannelFilter(FacetFilter):
+    title, parameter_name, field = "channel", "channel", "channel"
+
+
+class CountryFilter(FacetFilter):
+    title, parameter_name, field = "country", "country", "country_code"
+
+
+class DeviceClassFilter(FacetFilter):
+    title, parameter_name, field = "device class", "device", "device_class"
+
+
+def _get(data: Any, *keys: str) -> Any:
+    """data[k1][k2]…, or None as soon as a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _joined(*parts: Any) -> str:
+    return " ".join(str(p) for p in parts if p not in (None, ""))
+
+
+def geo_rows(session: Session) -> list[tuple[str, Any]]:
+    """Country, region, city, ISP, ASN and the VPN/proxy flags, for people."""
+    ip = session.ip_data if isinstance(session.ip_data, Mapping) else {}
+    city = _get(ip, "city") or {}
+    subdivisions = _get(city, "subdivisions") or [{}]
+    country = _get(city, "country", "names", "en")
+    isp = _get(ip, "isp", "isp")
+    if isp and _get(ip, "isp", "source") == "asn":
+        isp = f"{isp} (from the ASN)"
+    anonymous = _get(ip, "anonymous")
+    if isinstance(anonymous, Mapping):
+        flags = [name.removeprefix("is_").replace("_", " ") for name, on in anonymous.items() if on]
+        vpn = ", ".join(flags) or "none"
+    else:
+        vpn = "not checked (no Anonymous-IP database)"
+    asn = _get(ip, "asn")
+    number = _get(asn, "number")
+    return [
+        ("IP address", session.ip_address),
+        ("Country", _joined(country, f"({session.country_code})" if session.country_code else "")),
+        ("Region", _get(subdivisions[0] if subdivisions else {}, "names", "en")),
+        ("City", _get(city, "city", "names", "en")),
+        ("Time zone", _get(city, "location", "time_zone")),
+        ("ISP", isp),
+        ("ASN", _joined(f"AS{number}" if number else "", _get(asn, "organization"))),
+        ("VPN / proxy flags", vpn),
+    ]  # fmt: skip
+
+
+def device_rows(session: Session) -> list[tuple[str, Any]]:
+    device = session.device_data if isinstance(session.device_data, Mapping) else {}
+    bot = _get(device, "bot")
+    return [
+        ("Device class", session.device_class or _get(device, "device_class")),
+        ("Browser", _joined(_get(device, "client", "name"), _get(device, "client", "version"))),
+        ("Client type", _get(device, "client", "type")),
+        ("Operating system", _joined(_get(device, "os", "name"), _get(device, "os", "version"))),
+        ("Brand and model", _joined(_get(device, "brand"), _get(device, "model"))),
+        ("Bot", _joined(_get(bot, "name"), f"({_get(bot, 'category')})") if bot else "no"),
+    ]
+
+
+def first_touch_rows(session: Session) -> list[tuple[str, Any]]:
+    touch = session.first_touch if isinstance(session.first_touch, Mapping) else {}
+    seen = touch.get("seen_at_ms")
+    seen_at = datetime.fromtimestamp(seen / 1000, UTC) if isinstance(seen, int | float) else None
+    return [
+        ("Source", touch.get("source")),
+        ("Medium", touch.get("medium")),
+        ("Channel", touch.get("channel")),
+        ("Landing URL", touch.get("landing_url")),
+        ("Referer", touch.get("referer")),
+        ("Seen at", seen_at),
+    ]
+
+
+def attribute_pairs(attributes: Any) -> list[tuple[str, str]]:
+    """An event's attributes as (key, value) for a compact timeline; nested values as JSON."""
+    if not isinstance(attributes, Mapping):
+        return [("", pretty_json(attributes))]
+    return [
+        (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        for key, value in attributes.items()
+    ]
+
+
+def elapsed(delta: timedelta) -> str:
+    """+m:ss (or +h:mm:ss) since the session started; "-" before it (a late first init)."""
+    seconds = int(delta.total_seconds())
+    sign, seconds = ("+", seconds) if seconds >= 0 else ("-", -seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return (
+        f"{sign}{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{sign}{minutes}:{seconds:02d}"
+    )
+
+
+def landing_url(session: Session) -> str:
+    touch = session.first_touch if isinstance(session.first_touch, Mapping) else {}
+    url = touch.get("landing_url") or _get(session.url_data, "href")
+    return str(url or "")
+
+
+@admin.register(Session)
+class SessionAdmin(ProjectScopedAdmin):
+    list_display = (
+        "short_uuid", "first_seen", "source", "channel", "country", "device", "landing_path", "bot",
+        "ip_address",
+    )  # fmt: skip
+    list_display_links = ("short_uuid",)
+    list_filter = (
+        SourceFilter, ChannelFilter, CountryFilter, DeviceClassFilter,
+        ("is_bot", admin.BooleanFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )  # fmt: skip
+    search_fields = ("uuid",)  # shows the search box; the search itself is our own
+    ordering = ("-created_at", "-id")
+    sortable_by = ("first_seen",)  # the (project_id, created_at) index; other sorts are slow
+    # The list shows no JSON it does not need: url_data and device_data are small.
+    list_only = (
+        "id", "project_id", "uuid", "created_at", "source", "channel", "country_code",
+        "device_class", "device_data", "url_data", "is_bot", "ip_address",
+    )  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).only(*self.list_only)
+
+    @admin.display(description="session")
+    def short_uuid(self, session: Session) -> str:
+        return format_html('<span title="{}">{}…</span>', session.uuid, str(session.uuid)[:8])
+
+    @admin.display(description="first seen", ordering="created_at")
+    def first_seen(self, session: Session) -> datetime:
+        return session.created_at
+
+    @admin.display(description="country")
+    def country(self, session: Session) -> str:
+        return session.country_code
+
+    @admin.display(description="bot", boolean=True)
+    def bot(self, session: Session) -> bool:
+        return session.is_bot
+
+    @admin.display(description="device")
+    def device(self, session: Session) -> str:
+        data = session.device_data if isinstance(session.device_data, Mapping) else {}
+        parts = (session.device_class, _get(data, "client", "name"), _get(data, "os", "name"))
+        return " · ".join(str(part) for part in parts if part)
+
+    @admin.display(description="landing page")
+    def landing_path(self, session: Session) -> str:
+        path_ = _get(session.url_data, "path") or ""
+        return str(path_)[:60]
+
+    def get_urls(self) -> list[Any]:
+        overview = self.project_view(self.overview_view)
+        return [
+            path("<slug:project>/overview/", overview, name=self.url_name("overview")),
+            *super().get_urls(),
+        ]
+
+    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = request_project(request)
+        session = self.object_or_404(request, pk)
+        db = session._state.db
+        events = list(session.events.using(db).order_by("occurred_at", "id")[:TIMELINE_LIMIT])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Session {session.uuid}",
+            "opts": self.opts,
+            "project": project,
+            "tab": "sessions",
+            "session": session,
+            "landing_url": landing_url(session),
+            "first_touch_rows": first_touch_rows(session),
+            "geo_rows": geo_rows(session),
+            "device_rows": device_rows(session),
+            "attributes": [
+                (key, pretty_json(value))
+                for key, value in session_attributes(session=session).items()
+            ],
+            "event_count": session.events.using(db).count(),
+            "events": [
+                (e, attribute_pairs(e.attributes), elapsed(e.occurred_at - session.created_at))
+                for e in events
+            ],
+            "timeline_limit": TIMELINE_LIMIT,
+            "json_blocks": [
+                (name, pretty_json(getattr(session, name)))
+                for name in ("user_attributes", "client_attributes", "custom_data", "query_params",
+                             "url_data", "ip_data", "device_data", "first_context", "last_context")
+            ],
+        }  # fmt: skip
+        return TemplateResponse(request, "admin/sessions_app/session_detail.html", context)
+
+    def overview_view(self, request: HttpRequest) -> HttpResponse:
+        project = request_project(request)
+        assert project is not None
+        data = cached_overview(project=project)
+        tops = [
+            ("Top sources", data.top_sources, data.sessions),
+            ("Top channels", data.top_channels, data.sessions),
+            ("Top countries", data.top_countries, data.sessions),
+            ("Device classes", data.top_device_classes, data.sessions),
+            ("Top events", data.top_events, data.events),
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Overview: {project.name}",
+            "opts": self.opts,
+            "project": project,
+            "tab": "overview",
+            "overview": data,
+            "bot_percent": f"{100 * data.bot_share:.1f}%",
+            "sessions_chart": charts.daily_columns(data.sessions_per_day, label="Sessions per day"),
+            "events_chart": charts.daily_columns(data.events_per_day, label="Events per day"),
+            "bot_chart": charts.share_bar(data.bot_sessions, data.sessions, label="Bot share"),
+            "tops": [
+                (title, charts.horizontal_bars(items, total=total, label=title))
+                for title, items, total in tops
+            ],
+        }
+        return TemplateResponse(request, "admin/sessions_app/overview.html", context)
