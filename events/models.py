@@ -40,3 +40,20 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EventNameCount(models.Model):
+    """Events per (project, name), kept by database triggers on PostgreSQL, so that
+    `/event/show` answers its `total` without counting a million rows."""
+
+    project_id = models.BigIntegerField()
+    name = models.CharField(max_length=255)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project_id", "name"], name="event_count_project_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.count}"

@@ -73,7 +73,7 @@ def _utc(value: str, key: str, errors: Errors) -> str:
         return value
 
 
-def _filters(body: dict[str, Any], errors: Errors) -> EventFilter:
+def _filters(body: dict[str, Any], errors: Errors, project: Any) -> EventFilter:
     data = {}
     for key in ("uuid", "from", "to"):
         value = body.get(key)
@@ -83,7 +83,7 @@ def _filters(body: dict[str, Any], errors: Errors) -> EventFilter:
             data[key] = _utc(value, key, errors)
         elif value:
             data[key] = value
-    filters = EventFilter(data=data)
+    filters = EventFilter(data=data, project=project)
     if not filters.is_valid():
         errors.update({k: [str(m) for m in v] for k, v in filters.errors.items()})
     return filters
@@ -124,7 +124,7 @@ class ReadViewSet(KeyApiViewSet):
         page = _integer(body, "page", 1, 1, 10_000_000, errors)
         per_page = _integer(body, "per_page", 25, 1, 500, errors)
         sort = _sort(body, errors)
-        filters = _filters(body, errors)
+        filters = _filters(body, errors, key_info(request).project)
         if errors:
             raise _invalid(errors)
         result = event_list(
