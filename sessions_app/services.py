@@ -7,7 +7,7 @@ another order, gives the same final session.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,12 +116,18 @@ def apply_network(session: Session, enriched: Mapping[str, Any]) -> None:
     session.is_bot = bool(enriched["device_data"].get("is_bot"))
 
 
-def session_apply_init(
-    *, alias: str, project: ProjectInfo, session_id: int, item: Mapping[str, Any]
-) -> None:
-    """Enrich `item`'s context into the session: last touch if newest, first touch kept."""
+INIT_FIELDS = [
+    "first_touch", "touch_state", "click_ids", "source", "medium", "channel", "utm_data",
+    "referer", "url_data", "query_params", "client_attributes", "last_context", "ip_address",
+    "ip_data", "device_data", "country_code", "device_class", "is_bot", "last_seen_at",
+    "first_seen_at", "first_context", "user_attributes", "custom_data", "created_at",
+    "updated_at",
+]  # fmt: skip
+
+
+def _apply_init(session: Session, project: ProjectInfo, item: Mapping[str, Any]) -> None:
+    """Enrich `item`'s context into `session` in memory: last touch if newest, first kept."""
     received = parse_time(item["received_at"])
-    session = Session.objects.using(alias).select_for_update().get(pk=session_id)
     newer = session.last_seen_at is None or received >= session.last_seen_at
     with ENRICHMENT.time():
         enriched = enrich_session(
@@ -144,8 +150,23 @@ def session_apply_init(
     session.custom_data = _merged(session.custom_data, item.get("custom_data") or {}, newer=newer)
     session.created_at = min(session.created_at, received)
     session.updated_at = max(session.updated_at, received)
-    session.save(using=alias)
     SESSIONS_ENRICHED.inc()
+
+
+def sessions_apply_inits(
+    *, alias: str, project: ProjectInfo, items: Sequence[tuple[int, Mapping[str, Any]]]
+) -> None:
+    """Apply (session id, init item) pairs: one locking read for the batch, in id order."""
+    if not items:
+        return
+    ids = sorted({session_id for session_id, _ in items})
+    rows = Session.objects.using(alias).select_for_update().filter(pk__in=ids).order_by("pk")
+    sessions = {session.pk: session for session in rows}
+    for session_id, item in sorted(items, key=lambda pair: (pair[0], pair[1]["received_at"])):
+        _apply_init(sessions[session_id], project, item)
+    # One UPDATE a session: a bulk_update's CASE over 25 columns measured slower here.
+    for session in sessions.values():
+        session.save(using=alias, update_fields=INIT_FIELDS)
 
 
 def _json(value: Any) -> str:

@@ -21,7 +21,7 @@ from projects.selectors import ProjectInfo, project_info
 from sessions_app.services import (
     attributes_merge,
     attributes_replace,
-    session_apply_init,
+    sessions_apply_inits,
     sessions_ensure,
 )
 
@@ -68,10 +68,8 @@ def _process_project(project: ProjectInfo, items: list[Item]) -> set[str]:
         def order(item: Item) -> tuple[int, str]:
             return ids[item["uuid"]], item["received_at"]
 
-        for item in sorted((i for i in items if i["kind"] == "init"), key=order):
-            session_apply_init(
-                alias=alias, project=project, session_id=ids[item["uuid"]], item=item
-            )
+        inits = [(ids[i["uuid"]], i) for i in items if i["kind"] == "init"]
+        sessions_apply_inits(alias=alias, project=project, items=inits)
         _apply_attributes(
             alias, ids, sorted((i for i in items if i["kind"] == "attributes"), key=order)
         )

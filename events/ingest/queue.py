@@ -58,7 +58,8 @@ def send_to_broker(items: list[dict[str, Any]]) -> bool:
     task_id = str(uuid.uuid4())
     try:
         ledger.record(task_id, items)  # before the message exists: none goes unrecorded
-        process.apply_async(args=[items], task_id=task_id, retry=False)
+        # No argsrepr: Celery would otherwise saferepr() the whole batch on every publish.
+        process.apply_async(args=[items], task_id=task_id, retry=False, argsrepr="", kwargsrepr="")
     except Exception:
         # An entry left behind only makes the sweep redo work done inline: idempotent.
         logger.warning("broker unavailable; processing inline", exc_info=True)
