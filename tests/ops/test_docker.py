@@ -35,7 +35,7 @@ def test_web_role_migrates_every_alias_then_serves_with_granian(tmp_path: Path) 
     calls = run_entrypoint(tmp_path, "web")
     assert calls == [
         "python manage.py migrateall",
-        "granian --interface wsgi --host 0.0.0.0 --port 8000 --workers 2 --blocking-threads 4 "
+        "granian --interface wsgi --host 0.0.0.0 --port 8000 --workers 2 --blocking-threads 32 "
         "--no-ws --respawn-failed-workers atrack.wsgi:application",
     ]
 
