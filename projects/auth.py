@@ -94,7 +94,7 @@ class CanRead(BasePermission):
         info = request.auth
         if not isinstance(info, KeyInfo):
             return False
-        if info.kind == SECRET or info.project.public_reads:
+        if info.is_secret or info.project.public_reads:
             return True
         raise ApiError(403, "read_not_allowed", "Reading needs a secret key.")
 
@@ -106,6 +106,6 @@ class CanErase(BasePermission):
         info = request.auth
         if not isinstance(info, KeyInfo):
             return False
-        if info.kind == SECRET:
+        if info.is_secret:
             return True
         raise ApiError(403, "erase_not_allowed", "Erasing needs a secret key.")

@@ -38,10 +38,6 @@ def alias_for(project: HasAlias) -> str:
     return alias
 
 
-def data_aliases() -> list[str]:
-    return list(settings.DATABASES)
-
-
 @contextmanager
 def project_scope(project: HasAlias) -> Iterator[str]:
     """Route unqualified data-plane queries inside the block to `project`'s alias."""
