@@ -6,10 +6,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from atrack.bulk import insert_rows
 from atrack.times import parse_time
 from events.models import Event
 from projects.models import Project
 from projects.selectors import ProjectInfo
+
+EVENT_COLUMNS = (
+    "project_id", "session", "uuid", "name", "attributes", "ip_address", "user_agent",
+    "occurred_at", "received_at", "message_id", "created_at", "updated_at",
+)  # fmt: skip
 
 
 def events_store(
@@ -20,22 +26,19 @@ def events_store(
     for session_id, item in items:
         received = parse_time(item["received_at"])
         rows.append(
-            Event(
-                project_id=project_id,
-                session_id=session_id,
-                uuid=item["uuid"],
-                name=item["name"],
-                attributes=item["attributes"],
-                ip_address=item["ip"],
-                user_agent=item["user_agent"],
-                occurred_at=parse_time(item["occurred_at"]),
-                received_at=received,
-                message_id=item["message_id"],
-                created_at=received,
-                updated_at=received,
+            (
+                project_id, session_id, item["uuid"], item["name"], item["attributes"],
+                item["ip"], item["user_agent"], parse_time(item["occurred_at"]), received,
+                item["message_id"], received, received,
             )
-        )
-    Event.objects.using(alias).bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        )  # fmt: skip
+    insert_rows(
+        alias=alias,
+        model=Event,
+        columns=EVENT_COLUMNS,
+        rows=rows,
+        unique=("project_id", "message_id"),
+    )
 
 
 def events_prune(

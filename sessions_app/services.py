@@ -7,15 +7,15 @@ another order, gives the same final session.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import connections, transaction
-from django.db.models import Value
-from django.db.models.functions import Greatest, Least
 
+from atrack.bulk import insert_rows, update_rows
 from atrack.observability import ENRICHMENT, SESSIONS_ENRICHED
 from atrack.times import parse_time
 from enrichment.pipeline import enrich_session
@@ -24,38 +24,93 @@ from projects.selectors import ProjectInfo
 from sessions_app.models import Attribute, Session
 
 
-def sessions_ensure(
-    *, alias: str, project_id: int, seen: Mapping[str, tuple[datetime, datetime]]
+def sessions_upsert(
+    *,
+    alias: str,
+    project: ProjectInfo,
+    seen: Mapping[str, tuple[datetime, datetime]],
+    inits: Sequence[Mapping[str, Any]],
 ) -> tuple[dict[str, int], set[str]]:
-    """Session ids for the UUIDs in `seen` (uuid → first and last receipt time of its
-    items), creating the missing sessions; created_at / updated_at span every item seen.
+    """Create or update the sessions of a batch: `seen` maps every UUID of the batch to the
+    first and last receipt time of its items (created_at / updated_at span them all), and
+    `inits` are the batch's init items, enriched into their sessions.
 
-    Returns the uuid → id map and the UUIDs that did not exist before.
+    Existing sessions are locked in id order (so concurrent batches cannot deadlock), new
+    ones are written whole in one insert, changed ones in one update. Returns the
+    uuid → id map and the UUIDs this call created.
     """
-    rows = Session.objects.using(alias).filter(project_id=project_id, uuid__in=list(seen))
-    existing = {
-        str(r[0]): r[1:] for r in rows.values_list("uuid", "id", "created_at", "updated_at")
-    }
-    missing = sorted(u for u in seen if u not in existing)  # one lock order for all
-    Session.objects.using(alias).bulk_create(
-        [
-            Session(project_id=project_id, uuid=u, created_at=seen[u][0], updated_at=seen[u][1])
-            for u in missing
-        ],
-        ignore_conflicts=True,
+    by_uuid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for item in sorted(inits, key=lambda i: i["received_at"]):
+        by_uuid[item["uuid"]].append(item)
+    existing = _lock(alias, project.id, list(seen))
+    missing = sorted(u for u in seen if u not in existing)  # one insert order for all
+    created = _insert(alias, project, [_new(project, u, seen[u], by_uuid[u]) for u in missing])
+    raced = [u for u in missing if u not in created]  # inserted meanwhile by another batch
+    existing.update(_lock(alias, project.id, raced))
+    _update(alias, project, existing, seen, by_uuid)
+    return {**{u: row[0] for u, row in existing.items()}, **created}, set(created)
+
+
+def _lock(
+    alias: str, project_id: int, uuids: list[str]
+) -> dict[str, tuple[int, datetime, datetime]]:
+    """uuid → (id, created_at, updated_at) of the existing sessions, locked in id order."""
+    if not uuids:
+        return {}
+    rows = Session.objects.using(alias).select_for_update().order_by("pk")
+    rows = rows.filter(project_id=project_id, uuid__in=uuids)
+    return {str(r[0]): r[1:] for r in rows.values_list("uuid", "id", "created_at", "updated_at")}
+
+
+def _new(
+    project: ProjectInfo, uuid: str, span: tuple[datetime, datetime], inits: list[Mapping[str, Any]]
+) -> Session:
+    session = Session(project_id=project.id, uuid=uuid, created_at=span[0], updated_at=span[1])
+    for item in inits:
+        _apply_init(session, project, item)
+    return session
+
+
+def _insert(alias: str, project: ProjectInfo, sessions: list[Session]) -> dict[str, int]:
+    """Insert whole sessions; uuid → id of those inserted (not of those that clashed)."""
+    fields = [f for f in Session._meta.concrete_fields if not f.primary_key]
+    columns = [f.name for f in fields]
+    rows = [[getattr(s, f.attname) for f in fields] for s in sessions]
+    inserted = insert_rows(
+        alias=alias,
+        model=Session,
+        columns=columns,
+        rows=rows,
+        unique=("project_id", "uuid"),
+        returning=("uuid", "id"),
     )
-    ids = {u: row[0] for u, row in existing.items()}
-    if missing:
-        fresh = Session.objects.using(alias).filter(project_id=project_id, uuid__in=missing)
-        ids.update({str(u): pk for u, pk in fresh.values_list("uuid", "id")})
-    for u, (pk, created, updated) in sorted(existing.items(), key=lambda e: e[1][0]):
-        first, last = seen[u]
-        if first < created or last > updated:
-            Session.objects.using(alias).filter(pk=pk).update(
-                created_at=Least("created_at", Value(first)),
-                updated_at=Greatest("updated_at", Value(last)),
-            )
-    return ids, set(missing)
+    return {str(u): pk for u, pk in inserted}
+
+
+def _update(
+    alias: str,
+    project: ProjectInfo,
+    existing: Mapping[str, tuple[int, datetime, datetime]],
+    seen: Mapping[str, tuple[datetime, datetime]],
+    inits: Mapping[str, list[Mapping[str, Any]]],
+) -> None:
+    """Apply inits to the existing (locked) sessions and widen their created/updated span."""
+    enriched = [existing[u][0] for u in existing if inits.get(u)]
+    sessions = list(Session.objects.using(alias).filter(pk__in=enriched).order_by("pk"))
+    for session in sessions:
+        for item in inits[str(session.uuid)]:
+            _apply_init(session, project, item)
+        first, last = seen[str(session.uuid)]
+        session.created_at = min(session.created_at, first)
+        session.updated_at = max(session.updated_at, last)
+    update_rows(alias=alias, model=Session, columns=INIT_FIELDS, objs=sessions)
+    spans = []
+    for u, (pk, created, updated) in existing.items():
+        first, last = seen.get(u, (created, updated))
+        if not inits.get(u) and (first < created or last > updated):
+            span = {"created_at": min(first, created), "updated_at": max(last, updated)}
+            spans.append(Session(pk=pk, **span))
+    update_rows(alias=alias, model=Session, columns=["created_at", "updated_at"], objs=spans)
 
 
 def own_hosts(project: ProjectInfo) -> tuple[str, ...]:
@@ -151,22 +206,6 @@ def _apply_init(session: Session, project: ProjectInfo, item: Mapping[str, Any])
     session.created_at = min(session.created_at, received)
     session.updated_at = max(session.updated_at, received)
     SESSIONS_ENRICHED.inc()
-
-
-def sessions_apply_inits(
-    *, alias: str, project: ProjectInfo, items: Sequence[tuple[int, Mapping[str, Any]]]
-) -> None:
-    """Apply (session id, init item) pairs: one locking read for the batch, in id order."""
-    if not items:
-        return
-    ids = sorted({session_id for session_id, _ in items})
-    rows = Session.objects.using(alias).select_for_update().filter(pk__in=ids).order_by("pk")
-    sessions = {session.pk: session for session in rows}
-    for session_id, item in sorted(items, key=lambda pair: (pair[0], pair[1]["received_at"])):
-        _apply_init(sessions[session_id], project, item)
-    # One UPDATE a session: a bulk_update's CASE over 25 columns measured slower here.
-    for session in sessions.values():
-        session.save(using=alias, update_fields=INIT_FIELDS)
 
 
 def _json(value: Any) -> str:

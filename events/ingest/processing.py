@@ -18,12 +18,7 @@ from atrack.times import parse_time
 from events.services import events_store
 from projects.routing import alias_for
 from projects.selectors import ProjectInfo, project_info
-from sessions_app.services import (
-    attributes_merge,
-    attributes_replace,
-    sessions_apply_inits,
-    sessions_ensure,
-)
+from sessions_app.services import attributes_merge, attributes_replace, sessions_upsert
 
 Item = Mapping[str, Any]
 
@@ -63,13 +58,12 @@ def _seen(items: list[Item]) -> dict[str, tuple[datetime, datetime]]:
 def _process_project(project: ProjectInfo, items: list[Item]) -> set[str]:
     alias = alias_for(project)
     with transaction.atomic(using=alias):
-        ids, created = sessions_ensure(alias=alias, project_id=project.id, seen=_seen(items))
+        inits = [i for i in items if i["kind"] == "init"]
+        ids, created = sessions_upsert(alias=alias, project=project, seen=_seen(items), inits=inits)
 
         def order(item: Item) -> tuple[int, str]:
             return ids[item["uuid"]], item["received_at"]
 
-        inits = [(ids[i["uuid"]], i) for i in items if i["kind"] == "init"]
-        sessions_apply_inits(alias=alias, project=project, items=inits)
         _apply_attributes(
             alias, ids, sorted((i for i in items if i["kind"] == "attributes"), key=order)
         )

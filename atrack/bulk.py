@@ -1,0 +1,150 @@
+"""Set-based writes of many rows in one statement.
+
+On PostgreSQL each column travels as one array parameter and `unnest()` turns the arrays
+back into rows: one statement and one round trip for any number of rows, with no model
+instances and none of the per-row SQL that `bulk_create` / `bulk_update` build (the
+latter's CASE over many columns grows with rows x columns). Other databases (the
+embedded SQLite) take the ORM's path, which is correct everywhere and fast enough there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from django.db import connections, models
+
+Row = Sequence[Any]
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return str(_field(model, name).column)
+
+
+def _arrays(
+    alias: str, model: type[models.Model], columns: Sequence[str], rows: Sequence[Row]
+) -> tuple[list[str], list[list[Any]]]:
+    """Per column: its SQL array cast and its values. Values go as they are (the casts
+    convert them), but JSON, which is serialised here."""
+    connection = connections[alias]
+    casts, arrays = [], []
+    for index, column in enumerate(columns):
+        field = _field(model, column)
+        values = [row[index] for row in rows]
+        if isinstance(field, models.JSONField):
+            values = [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
+            casts.append("jsonb[]")
+        else:
+            casts.append(f"{field.db_type(connection)}[]")
+        arrays.append(values)
+    return casts, arrays
+
+
+def _execute(alias: str, sql: str, params: list[Any], *, fetch: bool) -> list[tuple[Any, ...]]:
+    """Run on a server-side binding cursor: the arrays travel as parameters, not as SQL
+    literals that psycopg's client-side binding (Django's default) would have to build."""
+    connections[alias].ensure_connection()
+    with psycopg.Cursor(connections[alias].connection) as cursor:
+        cursor.execute(sql, params)
+        return [tuple(r) for r in cursor.fetchall()] if fetch else []
+
+
+def _unnest(
+    alias: str, model: type[models.Model], columns: Sequence[str], rows: Sequence[Row]
+) -> tuple[str, list[list[Any]]]:
+    casts, arrays = _arrays(alias, model, columns, rows)
+    names = [_column(model, c) for c in columns]
+    args = ", ".join(f"%b::{cast}" for cast in casts)  # binary: no array-literal quoting
+    return f"unnest({args}) AS v({', '.join(names)})", arrays
+
+
+def insert_rows(
+    *,
+    alias: str,
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Row],
+    unique: Sequence[str] | None = None,
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """Insert `rows` (values in `columns` order); a row clashing on `unique` is skipped.
+
+    Returns the `returning` columns of the rows inserted. Only PostgreSQL can tell those
+    apart from skipped ones; elsewhere every row's are returned (the embedded database
+    has a single writer, so nothing else inserts the same rows meanwhile).
+    """
+    if not rows:
+        return []
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return _orm_insert(alias, model, columns, rows, unique, returning)
+    columns, rows = _with_defaults(model, columns, rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(_column(model, c) for c in columns)
+    source, params = _unnest(alias, model, columns, rows)
+    sql = f"INSERT INTO {table} ({names}) SELECT * FROM {source}"
+    if unique is not None:
+        sql += f" ON CONFLICT ({', '.join(_column(model, c) for c in unique)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(_column(model, c) for c in returning)}"
+    return _execute(alias, sql, params, fetch=bool(returning))
+
+
+def _with_defaults(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Row]
+) -> tuple[list[str], list[list[Any]]]:
+    """Add the columns left out, with their model defaults, as the ORM would."""
+    given = {_field(model, c).name for c in columns}
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in given]
+    return [*columns, *(f.name for f in rest)], [
+        [*row, *(f.get_default() for f in rest)] for row in rows
+    ]
+
+
+def _orm_insert(
+    alias: str,
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Row],
+    unique: Sequence[str] | None,
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    names = [_field(model, c).attname for c in columns]
+    objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
+    model._default_manager.using(alias).bulk_create(objs, ignore_conflicts=unique is not None)
+    if not returning:
+        return []
+    keys = [_field(model, c).attname for c in unique or columns]
+    wanted = {tuple(str(getattr(o, k)) for k in keys) for o in objs}  # str: "1" and UUIDs alike
+    lookup = {f"{k}__in": {w[i] for w in wanted} for i, k in enumerate(keys)}
+    found = model._default_manager.using(alias).filter(**lookup).values_list(*keys, *returning)
+    return [tuple(r[len(keys) :]) for r in found if tuple(map(str, r[: len(keys)])) in wanted]
+
+
+def update_rows(
+    *, alias: str, model: type[models.Model], columns: Sequence[str], objs: Sequence[models.Model]
+) -> None:
+    """Write `columns` of each of `objs` (found by primary key) in one statement."""
+    if not objs:
+        return
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        for obj in objs:
+            obj.save(using=alias, update_fields=columns)
+        return
+    pk = model._meta.pk
+    assert pk is not None
+    rows = [[obj.pk, *(getattr(obj, _field(model, c).attname) for c in columns)] for obj in objs]
+    source, params = _unnest(alias, model, [pk.name, *columns], rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sets = ", ".join(f"{_column(model, c)} = v.{_column(model, c)}" for c in columns)
+    sql = f"UPDATE {table} SET {sets} FROM {source} WHERE {table}.{pk.column} = v.{pk.column}"
+    _execute(alias, sql, params, fetch=False)
