@@ -34,26 +34,21 @@ class LiveGauges(Collector):
         yield from self._geoip()
 
     def _queue(self) -> Iterator[Metric]:
-        from events.ingest import ledger
+        from events.ingest import stream
         from events.ingest.broker import broker_redis
 
-        client = broker_redis()
-        if client is None:
+        if broker_redis() is None:
             return
         try:
-            depth = int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE)) + int(
-                client.hlen(ledger.UNACKED)
-            )
-            oldest = client.zrange(ledger.PUBLISHED, 0, 0, withscores=True)
+            depth, lag = stream.depth()
         except Exception:
-            logger.warning("metrics: broker unreachable")
+            logger.warning("metrics: the ingest stream is unreachable")
             return
         yield GaugeMetricFamily(
-            "atrack_queue_depth", "Messages queued or held by workers", value=depth
+            "atrack_queue_depth", "Ingest stream entries queued or being stored", value=depth
         )
-        lag = time.time() - float(oldest[0][1]) if oldest else 0.0
         yield GaugeMetricFamily(
-            "atrack_processing_lag_seconds", "Age of the oldest unsettled queued work", value=lag
+            "atrack_processing_lag_seconds", "Age of the oldest queued ingest entry", value=lag
         )
 
     def _failed(self) -> Iterator[Metric]:

@@ -223,14 +223,28 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 
 # --- Ingest ------------------------------------------------------------------
-# Database errors are retried this many times with back-off before the work is parked.
+# Queued work travels in a Redis stream (events.ingest.stream): on the broker's Redis
+# unless INGEST_REDIS_URL names another (needed when the broker is not Redis).
+INGEST_REDIS_URL = env.str("INGEST_REDIS_URL", default="")
+if CELERY_BROKER_URL and not (INGEST_REDIS_URL or CELERY_BROKER_URL).startswith(
+    ("redis://", "rediss://")
+):
+    raise ImproperlyConfigured("With a broker other than Redis, set INGEST_REDIS_URL.")
+# A worker reads up to INGEST_READ_ENTRIES entries at once and stores them in chunks of
+# about INGEST_BATCH_ITEMS items, one transaction per project and chunk.
+INGEST_READ_ENTRIES = env.int("INGEST_READ_ENTRIES", default=200)
+INGEST_BATCH_ITEMS = env.int("INGEST_BATCH_ITEMS", default=1000)
+# One drain task stores for up to this long, then hands over to a fresh one.
+INGEST_DRAIN_SECONDS = env.float("INGEST_DRAIN_SECONDS", default=10.0)
+# A drain asked for and not started after this long is asked for again.
+INGEST_NUDGE_SECONDS = env.float("INGEST_NUDGE_SECONDS", default=5.0)
+# Work read but unacknowledged this long (its worker died) is claimed by the sweep,
+# which beat runs four times a lease; after INGEST_MAX_RETRIES deliveries that failed on
+# database errors, the failing items are parked in FailedWork.
+INGEST_LEASE_SECONDS = env.float("INGEST_LEASE_SECONDS", default=20.0)
 INGEST_MAX_RETRIES = env.int("INGEST_MAX_RETRIES", default=6)
-INGEST_REQUEUE_PAUSE = env.float("INGEST_REQUEUE_PAUSE", default=5.0)
-# Queued work unsettled this long, with the queue empty and no worker holding it, is
-# published again (events.ingest.ledger); beat runs the sweep three times a lease.
-INGEST_LEASE_SECONDS = env.float("INGEST_LEASE_SECONDS", default=CELERY_VISIBILITY_TIMEOUT * 3)
 CELERY_BEAT_SCHEDULE = {
-    "ingest-sweep": {"task": "atrack.ingest.sweep", "schedule": INGEST_LEASE_SECONDS / 3},
+    "ingest-sweep": {"task": "atrack.ingest.sweep", "schedule": INGEST_LEASE_SECONDS / 4},
     "retention-prune": {"task": "atrack.retention.prune", "schedule": 24 * 3600.0},
 }
 # Requests per second per key; 0 turns the limit off.

@@ -253,7 +253,7 @@ def queue_depth() -> int:
     import redis
 
     client = redis.Redis.from_url(BROKER)
-    return int(client.llen("celery")) + int(client.hlen("unacked"))
+    return int(client.xlen("atrack:ingest"))  # entries queued or being stored
 
 
 def copy_reference(project_id: int, rows: int) -> float:

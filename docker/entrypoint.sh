@@ -14,7 +14,7 @@ case "$role" in
             --concurrency "${WORKER_CONCURRENCY:-2}"
         ;;
     beat)
-        # Exactly one beat: it runs the ingest ledger sweep and the daily retention prune.
+        # Exactly one beat: it runs the ingest sweep and the daily retention prune.
         exec celery -A atrack beat --loglevel "${LOG_LEVEL:-INFO}" \
             --schedule "${ATRACK_VAR_DIR:-/var/lib/atrack}/celerybeat-schedule"
         ;;

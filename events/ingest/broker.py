@@ -1,4 +1,4 @@
-"""A plain Redis client on the broker's Redis, for the rate limit and the ledger."""
+"""A plain Redis client for the ingest stream and the rate limit (the broker's Redis by default)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ _clients: dict[str, Any] = {}
 
 
 def broker_redis() -> Any:
-    """A redis-py client for `CELERY_BROKER_URL`, or None when the broker is not Redis."""
-    url = settings.CELERY_BROKER_URL
+    """A redis-py client for INGEST_REDIS_URL or else the broker; None when that is not Redis."""
+    url = settings.INGEST_REDIS_URL or settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://")):
         return None
     client = _clients.get(url)

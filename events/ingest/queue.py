@@ -5,10 +5,10 @@ processing. A broker that does not answer trips a short circuit breaker, so requ
 not each wait for its timeout, and the work runs inline: the client still gets success.
 
 Publishing is a group commit: requests that arrive while a publish is in flight are
-published together by the next one, as one message. An idle server publishes each
-request at once (no added wait); a busy one sends many items per message, which is what
-lets workers store events in batches. A request answers only after the message carrying
-its items is in the broker, so an answered write is never only in memory.
+published together by the next one, as one entry of the ingest stream
+(events.ingest.stream). An idle server publishes each request at once (no added wait); a
+busy one puts many items in each entry. A request answers only after the entry carrying
+its items is in Redis, so an answered write is never only in memory.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from atrack.errors import ApiError
-from events.ingest import ledger
+from events.ingest import stream
 from events.ingest.processing import UnknownProject, process_items
 
 logger = logging.getLogger(__name__)
@@ -52,19 +51,17 @@ breaker = _Breaker()
 
 
 def send_to_broker(items: list[dict[str, Any]]) -> bool:
-    """One message with `items`; False (and the breaker tripped) when the broker fails."""
-    from events.tasks import process
+    """Queue `items` as one stream entry; False (and the breaker tripped) when that fails."""
+    from events.tasks import ask_for_drain
 
-    task_id = str(uuid.uuid4())
     try:
-        ledger.record(task_id, items)  # before the message exists: none goes unrecorded
-        # No argsrepr: Celery would otherwise saferepr() the whole batch on every publish.
-        process.apply_async(args=[items], task_id=task_id, retry=False, argsrepr="", kwargsrepr="")
+        nudge = stream.append(items)
     except Exception:
-        # An entry left behind only makes the sweep redo work done inline: idempotent.
-        logger.warning("broker unavailable; processing inline", exc_info=True)
+        logger.warning("queue unavailable; processing inline", exc_info=True)
         breaker.trip()
         return False
+    if nudge:
+        ask_for_drain()
     return True
 
 

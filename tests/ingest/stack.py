@@ -217,27 +217,27 @@ class OwnRedis:
             self.proc.kill()
         wait_until(lambda: not self.ping(), timeout=10, what="redis to stop answering")
 
-    # Kombu's Redis transport keeps the queue in a list named after it and the messages
-    # a worker holds but has not acknowledged in the `unacked` hash.
-    def queue_length(self, queue: str = "celery") -> int:
-        return int(self.client.llen(queue))
+    # Queued work is in the ingest stream; entries a worker read but has not yet
+    # acknowledged are pending in its consumer group.
+    def stream_length(self) -> int:
+        return int(self.client.xlen("atrack:ingest"))
 
-    def unacked(self) -> int:
-        return int(self.client.hlen("unacked"))
+    def stream_pending(self) -> int:
+        try:
+            return int(self.client.xpending("atrack:ingest", "atrack")["pending"])
+        except redis.ResponseError:  # no group yet: no worker has read anything
+            return 0
 
     def broker_state(self) -> str:
-        """The queue, the unacked set (with message ages) and kombu's restore mutex."""
+        """The stream and its pending entries, per reader."""
         try:
-            now = time.time()
-            index: list[Any] = self.client.zrange("unacked_index", 0, -1, withscores=True)
-            ages = [now - float(score) for _, score in index]
+            readers = self.client.xinfo_consumers("atrack:ingest", "atrack")
             return (
-                f"queue={self.queue_length()} unacked={self.unacked()}"
-                f" unacked ages={[round(a, 1) for a in ages[:20]]}"
-                f" unacked_mutex ttl={self.client.ttl('unacked_mutex')}"
+                f"stream={self.stream_length()} pending={self.stream_pending()} readers="
+                f"{[(r['name'], r['pending'], r['idle']) for r in readers]}"
             )
         except redis.RedisError as exc:
-            return f"broker unreachable: {exc}"
+            return f"redis: {exc}"
 
 
 @dataclass
@@ -290,7 +290,7 @@ class Stack:
     def start_worker(self, name: str = "worker", *, beat: bool = False) -> Proc:
         """A prefork worker (2 children); returns once it logged that it is ready.
 
-        With `beat`, it also runs the ledger sweep, on a 6 s lease (every 2 s).
+        With `beat`, it also runs the ingest sweep, on a 6 s lease (every 1.5 s).
         """
         beat_args = ["-B", "--schedule", str(self.log_dir / f"{name}-beat")] if beat else []
         proc = spawn(

@@ -27,7 +27,7 @@ from projects.services import CreatedProject, project_create
 from sessions_app.models import Attribute, Session
 from tests.conftest import require
 from tests.ingest import stack as stack_module
-from tests.ingest.stack import BIN, OwnRedis, Proc, Reply, Stack, Web, group_members, wait_until
+from tests.ingest.stack import BIN, OwnRedis, Reply, Stack, Web, group_members, wait_until
 
 pytestmark = [
     pytest.mark.postgres,
@@ -177,26 +177,15 @@ def assert_exactly_once(project_id: int, expected_ids: Iterable[str]) -> None:
 
 
 def assert_drained(redis_server: OwnRedis, project_id: int) -> None:
-    """Nothing left in the broker, nothing parked as failed work."""
+    """Nothing left in the ingest stream, nothing parked as failed work."""
     wait_until(
-        lambda: redis_server.queue_length() == 0 and redis_server.unacked() == 0,
+        lambda: redis_server.stream_length() == 0 and redis_server.stream_pending() == 0,
         timeout=30,
         interval=0.2,
-        what="the broker queue and the unacked set to empty",
-    )
-    wait_until(
-        lambda: redis_server.client.hlen("atrack:inflight") == 0,
-        timeout=30,
-        interval=0.2,
-        what="every ledger entry to be settled",
+        what=lambda: f"the ingest stream to empty ({redis_server.broker_state()})",
     )
     parked = list(FailedWork.objects.filter(project_id=project_id).values("reason", "detail"))
     assert parked == [], parked
-
-
-def task_ids(worker: Proc, state: str) -> set[str]:
-    """Ids of the ingest tasks `worker` logged as `state` (received, succeeded)."""
-    return set(re.findall(rf"Task atrack\.ingest\.process\[([0-9a-f-]+)\] {state}", worker.log()))
 
 
 def new_project(name: str) -> CreatedProject:
@@ -254,23 +243,22 @@ def test_worker_killed_mid_stream_then_replaced_still_exactly_once(stack: Stack)
     sender.start()
 
     # SIGKILL the whole worker (main process and its prefork children) once about a quarter
-    # has landed, at a moment it holds delivered but unacknowledged messages.
+    # has landed, at a moment it holds read but unacknowledged stream entries.
     def mid_stream() -> bool:
-        return landed(project_id) >= TOTAL // 4 and stack.redis.unacked() > 0
+        return landed(project_id) >= TOTAL // 4 and stack.redis.stream_pending() > 0
 
     wait_until(mid_stream, timeout=LAND_TIMEOUT, interval=0.01, what="a quarter to land")
     first.kill()
     killed_at = time.monotonic()
     at_kill = landed(project_id)
-    held = stack.redis.unacked()
+    held = stack.redis.stream_pending()
     assert not first.alive()
     assert group_members(first.pid) == []  # no process of the group survived
     assert at_kill < TOTAL, "the worker finished before it could be killed"
-    assert held > 0, "the killed worker held no unacknowledged message: nothing to redeliver"
+    assert held > 0, "the killed worker held no unacknowledged entry: nothing to redeliver"
 
-    # The replacement also runs the ledger sweep: kombu alone loses a message popped by
-    # the killed worker but not yet recorded as unacknowledged.
-    second = stack.start_worker("w2", beat=True)
+    # The replacement runs the sweep, which claims what the dead worker left pending.
+    stack.start_worker("w2", beat=True)
     replaced_at = time.monotonic()
     sender.join(timeout=120)
     assert not sender.is_alive(), "senders did not finish"
@@ -291,31 +279,24 @@ def test_worker_killed_mid_stream_then_replaced_still_exactly_once(stack: Stack)
         interval=0.1,
         what=lambda: (
             f"all events after the kill; landed (s after kill, count) {timeline[-5:]};"
-            f" broker: {stack.redis.broker_state()}; w1 received but never finished"
-            f" {len(task_ids(first, 'received') - task_ids(first, 'succeeded'))} tasks,"
-            f" all redelivered to w2: "
-            f"{task_ids(first, 'received') - task_ids(first, 'succeeded') <= task_ids(second, 'succeeded')}"
+            f" {stack.redis.broker_state()}"
         ),
     )
     redelivery = time.monotonic() - killed_at
     print(
         f"\n[SIGKILL] killed w1 {killed_at - started:.2f} s in with {at_kill}/{TOTAL} landed and"
-        f" {held} messages unacknowledged; w2 ready {replaced_at - killed_at:.2f} s after the"
-        f" kill; all {TOTAL} landed {redelivery:.2f} s after the kill (visibility timeout"
-        f" {settings.CELERY_VISIBILITY_TIMEOUT} s). Landed (s after kill, count):"
+        f" {held} stream entries unacknowledged; w2 ready {replaced_at - killed_at:.2f} s after"
+        f" the kill; all {TOTAL} landed {redelivery:.2f} s after the kill (lease 6 s)."
+        f" Landed (s after kill, count):"
         f" {[(round(t, 1), n) for t, n in timeline[-6:]]}"
     )
     assert_exactly_once(project_id, (b["id"] for b in bodies))
     assert Session.objects.filter(project_id=project_id).count() == len(sessions)
     assert_drained(stack.redis, project_id)
-    # The tasks the killed worker had received but not finished were run by the new one.
-    unfinished = task_ids(first, "received") - task_ids(first, "succeeded")
-    assert unfinished, "the killed worker had no task in hand"
-    assert unfinished <= task_ids(second, "succeeded")
 
 
 def test_redelivered_message_is_applied_once(stack: Stack) -> None:
-    """The broker hands the same task (same items) out twice: one copy of everything."""
+    """The same entries (same items) are delivered twice: one copy of everything."""
     web = stack.start_web()  # no worker yet: the messages wait in the queue
     created = new_project("Redelivery")
     project_id = created.project.pk
@@ -337,28 +318,19 @@ def test_redelivered_message_is_applied_once(stack: Stack) -> None:
     client.close()
     check_replies(results, queued=True)
 
-    messages = stack.redis.client.lrange("celery", 0, -1)
-    assert len(messages) == len(units)
-    for raw in messages:  # every message delivered a second time, byte for byte
-        stack.redis.client.lpush("celery", raw)
-    assert stack.redis.queue_length() == 2 * len(units)
+    entries: Any = stack.redis.client.xrange("atrack:ingest")
+    assert len(entries) == len(units)
+    for _, fields in entries:  # every entry queued a second time, byte for byte
+        stack.redis.client.xadd("atrack:ingest", fields)
+    assert stack.redis.stream_length() == 2 * len(units)
 
-    worker = stack.start_worker()
-
-    def task_runs() -> Counter[str]:
-        return Counter(
-            re.findall(r"Task atrack\.ingest\.process\[([0-9a-f-]+)\] succeeded", worker.log())
-        )
-
+    stack.start_worker()
     wait_until(
-        lambda: sum(task_runs().values()) >= 2 * len(units),
+        lambda: stack.redis.stream_length() == 0,
         timeout=LAND_TIMEOUT,
         interval=0.1,
-        what="every copy of every message to be processed",
+        what=lambda: f"every copy of every entry to be stored ({stack.redis.broker_state()})",
     )
-    runs = task_runs()
-    assert len(runs) == len(units), runs
-    assert set(runs.values()) == {2}, runs  # each message processed twice
 
     event_ids = [e["id"] for e in batch[2:]] + [b["id"] for b in singles]
     assert_exactly_once(project_id, event_ids)

@@ -1,0 +1,137 @@
+"""Workers' side of the ingest stream: read entries in bulk, store them, acknowledge them.
+
+An entry is acknowledged once every item in it is stored or parked. Items are stored
+per project, in chunks of about `INGEST_BATCH_ITEMS`, one transaction each. A project
+whose database fails leaves its entries pending: they come back after the lease, and
+after `INGEST_MAX_RETRIES` deliveries their failing items are parked in `FailedWork`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from atrack.observability import FAILED_WORK
+from events.ingest import stream
+from events.ingest.processing import UnknownProject, by_project, process_items
+from projects.models import FailedWork
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Drained:
+    entries: int = 0
+    items: int = 0
+    more: bool = False  # stopped at the time budget with entries left
+
+
+def park(
+    items: Sequence[Mapping[str, Any]], reason: str, error: BaseException, attempts: int
+) -> None:
+    """Keep work that cannot be processed in the failed-work store (never drop it)."""
+    project_ids = {item.get("project_id") for item in items}
+    FAILED_WORK.labels(reason).inc()
+    FailedWork.objects.create(
+        project_id=project_ids.pop() if len(project_ids) == 1 else None,
+        reason=reason,
+        detail=f"{type(error).__name__}: {error}"[:5000],
+        payload=list(items),
+        attempts=attempts,
+    )
+
+
+def drain(*, seconds: float, claim: bool = False) -> Drained:
+    """Store queued entries for up to `seconds`; with `claim`, first those whose reader
+    left them pending past the lease. Stops early when storage is unavailable."""
+    consumer = stream.consumer_name()
+    deadline = time.monotonic() + seconds
+    result = Drained()
+    readers = []
+    if claim:
+        lease = settings.INGEST_LEASE_SECONDS
+        readers.append(lambda: stream.claim_idle(consumer, lease, settings.INGEST_READ_ENTRIES))
+    readers.append(lambda: stream.read_new(consumer, settings.INGEST_READ_ENTRIES))
+    for read in readers:
+        while True:
+            if time.monotonic() > deadline:
+                result.more = True
+                return result
+            entries = read()
+            if not entries:
+                break
+            if not _store(entries, result):
+                return result
+    return result
+
+
+def _store(entries: list[stream.Entry], result: Drained) -> bool:
+    """Store and acknowledge `entries`; False when the database failed."""
+    for chunk in _chunks(entries, settings.INGEST_BATCH_ITEMS):
+        finished, healthy = _store_chunk(chunk)
+        stream.done(finished)
+        result.entries += len(finished)
+        result.items += sum(len(e.items) for e in chunk if e.id in set(finished))
+        if not healthy:
+            return False
+    return True
+
+
+def _chunks(entries: list[stream.Entry], size: int) -> Iterator[list[stream.Entry]]:
+    chunk: list[stream.Entry] = []
+    count = 0
+    for entry in entries:
+        chunk.append(entry)
+        count += len(entry.items)
+        if count >= size:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
+        yield chunk
+
+
+def _store_chunk(entries: list[stream.Entry]) -> tuple[list[str], bool]:
+    """Store each project's items; the ids of entries wholly stored or parked, and
+    whether the database answered."""
+    owner = {id(item): entry.id for entry in entries for item in entry.items}
+    deliveries = {entry.id: entry.deliveries for entry in entries}
+    unfinished: set[str] = set()
+    healthy = True
+    for group in by_project(item for entry in entries for item in entry.items).values():
+        held = {owner[id(item)] for item in group}
+        if not _store_group(group, max(deliveries[entry_id] for entry_id in held)):
+            unfinished |= held
+            healthy = False
+    return [e.id for e in entries if e.id not in unfinished], healthy
+
+
+def _store_group(items: list[Mapping[str, Any]], attempts: int) -> bool:
+    """Store one project's items, or park them; False leaves them for a later delivery."""
+    try:
+        process_items(items)
+        return True
+    except UnknownProject as exc:
+        return _park(items, FailedWork.UNKNOWN_PROJECT, exc, attempts)
+    except DatabaseError as exc:
+        if attempts <= settings.INGEST_MAX_RETRIES:
+            logger.warning("storing %d items failed (delivery %d): %s", len(items), attempts, exc)
+            return False
+        return _park(items, FailedWork.DATABASE_ERROR, exc, attempts)
+    except Exception as exc:
+        logger.exception("ingest batch failed; parked")
+        return _park(items, FailedWork.PROCESSING_ERROR, exc, attempts)
+
+
+def _park(items: list[Mapping[str, Any]], reason: str, error: BaseException, attempts: int) -> bool:
+    try:
+        park(items, reason, error, attempts)
+        return True
+    except DatabaseError:
+        logger.warning("the failed-work store is unavailable too; work stays queued")
+        return False

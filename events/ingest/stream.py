@@ -1,0 +1,158 @@
+"""The ingest stream: queued work items in a Redis stream, read by workers in bulk.
+
+Web processes append each published group of items as one stream entry (XADD). Workers
+read many entries at once through a consumer group (XREADGROUP), store them, then
+acknowledge and delete them (XACK + XDEL). Reading an entry and recording it as pending
+for its reader is one atomic command, so a worker killed at any point loses nothing: its
+entries stay in the group's pending list, and once they have been pending longer than a
+lease any worker claims them (XCLAIM) and stores them again. Storing is idempotent, so a
+second delivery costs time, never a duplicate row.
+
+This replaces a Celery message per group: kombu's Redis transport pops a message before
+it records it as unacknowledged (celery#7950), and a message per handful of items held
+the workers to small transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from events.ingest.broker import broker_redis
+
+STREAM = "atrack:ingest"
+GROUP = "atrack"
+# Set while a drain is asked for and not yet started, so that a busy web server sends
+# one Celery message per drain rather than one per request.
+NUDGE = "atrack:ingest:nudge"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    items: list[dict[str, Any]]
+    deliveries: int
+
+
+def _client() -> Any:
+    client = broker_redis()
+    if client is None:
+        raise RuntimeError("the ingest stream needs Redis (INGEST_REDIS_URL)")
+    return client
+
+
+def consumer_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def append(items: list[dict[str, Any]]) -> bool:
+    """Queue `items` as one entry (raises when Redis fails); True when a drain should be
+    asked for, because none is waiting to start."""
+    pipe = _client().pipeline(transaction=False)
+    pipe.xadd(STREAM, {"items": json.dumps(items, separators=(",", ":"))})
+    pipe.set(NUDGE, 1, nx=True, px=int(settings.INGEST_NUDGE_SECONDS * 1000))
+    _, nudge = pipe.execute()
+    return bool(nudge)
+
+
+def forget_nudge() -> None:
+    """A drain starts (or could not be asked for): the next append asks again."""
+    _client().delete(NUDGE)
+
+
+def _ensure_group(client: Any) -> None:
+    import redis
+
+    try:  # from id 0: entries appended before any worker ever ran are read too
+        client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def _entries(raw: list[Any], deliveries: dict[str, int] | None = None) -> list[Entry]:
+    entries = []
+    for entry_id, fields in raw:
+        key = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        data = (fields or {}).get(b"items")
+        items = json.loads(data) if data is not None else []
+        entries.append(Entry(key, items, (deliveries or {}).get(key, 1)))
+    return entries
+
+
+def read_new(consumer: str, count: int) -> list[Entry]:
+    """Up to `count` entries no worker has read yet, now pending for `consumer`."""
+    import redis
+
+    client = _client()
+    try:
+        reply = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count)
+    except redis.ResponseError as exc:
+        if "NOGROUP" not in str(exc):
+            raise
+        _ensure_group(client)
+        reply = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count)
+    return _entries(reply[0][1]) if reply else []
+
+
+def claim_idle(consumer: str, lease: float, count: int) -> list[Entry]:
+    """Entries pending unacknowledged for longer than `lease` seconds (their reader died
+    or gave up on them), now claimed by `consumer`; `deliveries` counts this one."""
+    import redis
+
+    client = _client()
+    idle = int(lease * 1000)
+    try:
+        pending = client.xpending_range(STREAM, GROUP, "-", "+", count, idle=idle)
+    except redis.ResponseError as exc:
+        if "NOGROUP" not in str(exc):
+            raise
+        _ensure_group(client)
+        return []
+    if not pending:
+        return []
+    deliveries = {_text(p["message_id"]): int(p["times_delivered"]) + 1 for p in pending}
+    claimed = client.xclaim(STREAM, GROUP, consumer, idle, list(deliveries))
+    return _entries(claimed, deliveries)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def done(entry_ids: list[str]) -> None:
+    """The entries are stored or parked: acknowledge and delete them."""
+    if not entry_ids:
+        return
+    pipe = _client().pipeline(transaction=True)
+    pipe.xack(STREAM, GROUP, *entry_ids)
+    pipe.xdel(STREAM, *entry_ids)
+    pipe.execute()
+
+
+def depth() -> tuple[int, float]:
+    """Entries queued or being stored, and the age in seconds of the oldest."""
+    client = _client()
+    length = int(client.xlen(STREAM))
+    first = client.xrange(STREAM, count=1)
+    if not first:
+        return length, 0.0
+    millis = int(_text(first[0][0]).split("-")[0])
+    return length, max(0.0, time.time() - millis / 1000)
+
+
+def forget_idle_consumers(idle: float) -> int:
+    """Remove readers idle for `idle` seconds that hold nothing (exited processes)."""
+    client = _client()
+    removed = 0
+    for info in client.xinfo_consumers(STREAM, GROUP):
+        if int(info["pending"]) == 0 and int(info["idle"]) > idle * 1000:
+            client.xgroup_delconsumer(STREAM, GROUP, _text(info["name"]))
+            removed += 1
+    return removed

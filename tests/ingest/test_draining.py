@@ -1,0 +1,186 @@
+"""Draining the ingest stream against a real Redis: storing, acknowledging, claiming
+entries a dead reader left pending, retrying database errors, parking, replaying."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import OperationalError
+from django.utils import timezone
+
+from atrack.times import iso
+from events.ingest import stream
+from events.ingest.broker import broker_redis
+from events.ingest.draining import drain, park
+from events.models import Event
+from projects.models import FailedWork
+from projects.services import CreatedProject
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+
+
+def event_item(project_id: int, message_id: str) -> dict[str, Any]:
+    now = iso(timezone.now())
+    return {
+        "kind": "event",
+        "project_id": project_id,
+        "uuid": str(uuid.uuid4()),
+        "received_at": now,
+        "name": "signup",
+        "attributes": {},
+        "occurred_at": now,
+        "ip": None,
+        "user_agent": "",
+        "message_id": message_id,
+    }
+
+
+@pytest.fixture
+def redis(broker_url: str, settings: Any) -> Iterator[Any]:
+    settings.INGEST_LEASE_SECONDS = 0.0  # claim pending entries at once
+    client = broker_redis()
+    client.delete(stream.STREAM, stream.NUDGE)
+    yield client
+    client.delete(stream.STREAM, stream.NUDGE)
+
+
+def pending(client: Any) -> int:
+    return int(client.xpending(stream.STREAM, stream.GROUP)["pending"])
+
+
+def test_queued_entries_are_stored_acknowledged_and_deleted(
+    redis: Any, project: CreatedProject, settings: Any
+) -> None:
+    settings.INGEST_BATCH_ITEMS = 3  # several chunks
+    pid = project.project.pk
+    for n in range(4):
+        stream.append([event_item(pid, f"m{n}-a"), event_item(pid, f"m{n}-b")])
+    result = drain(seconds=30)
+    assert (result.entries, result.items, result.more) == (4, 8, False)
+    assert Event.objects.for_project(project.project).count() == 8
+    assert redis.xlen(stream.STREAM) == 0
+    assert pending(redis) == 0
+
+
+def test_the_first_append_asks_for_a_drain_and_later_ones_do_not(redis: Any) -> None:
+    assert stream.append([{"n": 1}]) is True
+    assert stream.append([{"n": 2}]) is False
+    stream.forget_nudge()
+    assert stream.append([{"n": 3}]) is True
+
+
+def test_entries_a_dead_reader_left_pending_are_claimed_and_stored_once(
+    redis: Any, project: CreatedProject
+) -> None:
+    pid = project.project.pk
+    stream.append([event_item(pid, "lost-1"), event_item(pid, "lost-2")])
+    assert len(stream.read_new("a-worker-that-dies", 10)) == 1
+    assert drain(seconds=30).items == 0  # nothing new; the pending entry is not ours
+    assert pending(redis) == 1
+    assert drain(seconds=30, claim=True).items == 2
+    assert Event.objects.for_project(project.project).count() == 2
+    assert pending(redis) == 0
+    assert redis.xlen(stream.STREAM) == 0
+
+
+def test_database_errors_leave_the_entry_pending_then_it_is_parked(
+    redis: Any, project: CreatedProject, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.INGEST_MAX_RETRIES = 2
+    calls: list[int] = []
+
+    def unavailable(items: Any) -> None:
+        calls.append(len(items))
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("events.ingest.draining.process_items", unavailable)
+    items = [event_item(project.project.pk, "m1")]
+    stream.append(items)
+    drain(seconds=30)  # delivery 1
+    drain(seconds=30, claim=True)  # delivery 2
+    assert not FailedWork.objects.exists()
+    assert pending(redis) == 1
+    drain(seconds=30, claim=True)  # delivery 3: past the retries
+    assert len(calls) == 3
+    work = FailedWork.objects.get()
+    assert (work.reason, work.attempts, work.payload) == (FailedWork.DATABASE_ERROR, 3, items)
+    assert "server closed" in work.detail
+    assert redis.xlen(stream.STREAM) == 0
+
+
+def test_one_failing_project_does_not_hold_back_another_in_the_same_entry(
+    redis: Any,
+    project: CreatedProject,
+    other_project: CreatedProject,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from events.ingest import draining
+
+    real = draining.process_items
+    failing = other_project.project.pk
+
+    def flaky(items: Any) -> Any:
+        if items[0]["project_id"] == failing:
+            raise OperationalError("shard down")
+        return real(items)
+
+    monkeypatch.setattr("events.ingest.draining.process_items", flaky)
+    stream.append([event_item(project.project.pk, "ok-1"), event_item(failing, "later-1")])
+    result = drain(seconds=30)
+    assert result.entries == 0  # the entry waits for its other project
+    assert Event.objects.for_project(project.project).count() == 1
+    monkeypatch.setattr("events.ingest.draining.process_items", real)
+    drain(seconds=30, claim=True)
+    assert Event.objects.for_project(project.project).count() == 1  # stored once
+    assert Event.objects.for_project(other_project.project).count() == 1
+    assert redis.xlen(stream.STREAM) == 0
+
+
+def test_work_for_a_deleted_project_is_parked_with_a_typed_reason(
+    redis: Any, project: CreatedProject
+) -> None:
+    items = [event_item(project.project.pk, "m1")]
+    project.project.delete()
+    stream.append(items)
+    drain(seconds=30)
+    work = FailedWork.objects.get()
+    assert work.reason == FailedWork.UNKNOWN_PROJECT
+    assert work.payload == items
+    assert redis.xlen(stream.STREAM) == 0
+
+
+def test_a_drain_stops_at_its_time_budget_and_says_there_is_more(
+    redis: Any, project: CreatedProject
+) -> None:
+    stream.append([event_item(project.project.pk, "m1")])
+    result = drain(seconds=-1)
+    assert result.more is True
+    assert redis.xlen(stream.STREAM) == 1
+
+
+def test_replayfailed_stores_parked_work_once_and_marks_it(project: CreatedProject) -> None:
+    items = [event_item(project.project.pk, "m1"), event_item(project.project.pk, "m2")]
+    park(items, FailedWork.DATABASE_ERROR, RuntimeError("db down"), attempts=7)
+    out = StringIO()
+    call_command("replayfailed", stdout=out)
+    assert "Replayed 1" in out.getvalue()
+    assert Event.objects.for_project(project.project).count() == 2
+    assert FailedWork.objects.get().replayed_at is not None
+    call_command("replayfailed", stdout=StringIO())
+    assert Event.objects.for_project(project.project).count() == 2
+
+
+def test_replayfailed_keeps_work_that_still_fails(project: CreatedProject) -> None:
+    items = [event_item(project.project.pk + 999, "m1")]
+    park(items, FailedWork.UNKNOWN_PROJECT, RuntimeError("gone"), attempts=1)
+    with pytest.raises(CommandError):
+        call_command("replayfailed", stdout=StringIO(), stderr=StringIO())
+    work = FailedWork.objects.get()
+    assert work.replayed_at is None
+    assert work.attempts == 2
