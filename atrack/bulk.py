@@ -10,7 +10,7 @@ embedded SQLite) take the ORM's path, which is correct everywhere and fast enoug
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -51,8 +51,10 @@ def _arrays(
 def _execute(alias: str, sql: str, params: list[Any], *, fetch: bool) -> list[tuple[Any, ...]]:
     """Run on a server-side binding cursor: the arrays travel as parameters, not as SQL
     literals that psycopg's client-side binding (Django's default) would have to build."""
-    connections[alias].ensure_connection()
-    with psycopg.Cursor(connections[alias].connection) as cursor:
+    connection = connections[alias]
+    connection.ensure_connection()
+    # Raise Django's exception classes, as the ORM would (callers retry DatabaseError).
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
         return [tuple(r) for r in cursor.fetchall()] if fetch else []
 
@@ -74,27 +76,37 @@ def insert_rows(
     rows: Sequence[Row],
     unique: Sequence[str] | None = None,
     returning: Sequence[str] = (),
+    update: Mapping[str, str] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Insert `rows` (values in `columns` order); a row clashing on `unique` is skipped.
 
     Returns the `returning` columns of the rows inserted. Only PostgreSQL can tell those
     apart from skipped ones; elsewhere every row's are returned (the embedded database
     has a single writer, so nothing else inserts the same rows meanwhile).
+
+    PostgreSQL only: with `update` (column -> SQL over `t.` and `excluded.`), a clashing
+    row is locked and updated instead, in `rows` order, and returned too, with a last
+    value that tells whether the row was inserted.
     """
     if not rows:
         return []
     connection = connections[alias]
     if connection.vendor != "postgresql":
+        if update is not None:
+            raise NotImplementedError("insert_rows(update=...) needs PostgreSQL")
         return _orm_insert(alias, model, columns, rows, unique, returning)
     columns, rows = _with_defaults(model, columns, rows)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(_column(model, c) for c in columns)
     source, params = _unnest(alias, model, columns, rows)
-    sql = f"INSERT INTO {table} ({names}) SELECT * FROM {source}"
+    sql = f"INSERT INTO {table} AS t ({names}) SELECT * FROM {source}"
     if unique is not None:
-        sql += f" ON CONFLICT ({', '.join(_column(model, c) for c in unique)}) DO NOTHING"
+        sql += f" ON CONFLICT ({', '.join(_column(model, c) for c in unique)}) "
+        sql += "DO NOTHING" if update is None else "DO UPDATE SET "
+        sql += ", ".join(f"{_column(model, c)} = {expr}" for c, expr in (update or {}).items())
     if returning:
-        sql += f" RETURNING {', '.join(_column(model, c) for c in returning)}"
+        sql += f" RETURNING {', '.join('t.' + _column(model, c) for c in returning)}"
+        sql += ", t.xmax = 0" if update is not None else ""  # xmax 0: a fresh row
     return _execute(alias, sql, params, fetch=bool(returning))
 
 

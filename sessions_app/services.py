@@ -35,30 +35,54 @@ def sessions_upsert(
     first and last receipt time of its items (created_at / updated_at span them all), and
     `inits` are the batch's init items, enriched into their sessions.
 
-    Existing sessions are locked in id order (so concurrent batches cannot deadlock), new
-    ones are written whole in one insert, changed ones in one update. Returns the
+    New sessions are written whole in one insert, changed ones in one update. Returns the
     uuid → id map and the UUIDs this call created.
     """
     by_uuid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for item in sorted(inits, key=lambda i: i["received_at"]):
         by_uuid[item["uuid"]].append(item)
-    existing = _lock(alias, project.id, list(seen))
-    missing = sorted(u for u in seen if u not in existing)  # one insert order for all
-    created = _insert(alias, project, [_new(project, u, seen[u], by_uuid[u]) for u in missing])
-    raced = [u for u in missing if u not in created]  # inserted meanwhile by another batch
-    existing.update(_lock(alias, project.id, raced))
+    if connections[alias].vendor == "postgresql":
+        existing, created = _upsert_locking(alias, project, seen, by_uuid)
+    else:  # one writer at a time: nothing can create a session between these statements
+        existing = _existing(alias, project.id, list(seen))
+        missing = sorted(u for u in seen if u not in existing)
+        created = _insert(alias, [_new(project, u, seen[u], by_uuid[u]) for u in missing])
     _update(alias, project, existing, seen, by_uuid)
     return {**{u: row[0] for u, row in existing.items()}, **created}, set(created)
 
 
-def _lock(
+def _upsert_locking(
+    alias: str,
+    project: ProjectInfo,
+    seen: Mapping[str, tuple[datetime, datetime]],
+    inits: Mapping[str, list[Mapping[str, Any]]],
+) -> tuple[dict[str, tuple[int, datetime, datetime]], dict[str, int]]:
+    """One statement inserts the new sessions and locks (and widens the span of) the
+    existing ones, all in UUID order: concurrent batches take their locks in one order,
+    so they cannot deadlock. Returns the existing (id, created_at, updated_at) by UUID
+    and the created ids by UUID."""
+    rows = Session.objects.using(alias).filter(project_id=project.id, uuid__in=list(seen))
+    known = {str(u) for u in rows.values_list("uuid", flat=True)}
+    # Sessions believed new are enriched here; one created meanwhile is enriched again
+    # from its stored state below, like any existing one.
+    sessions = [
+        _new(project, u, seen[u], [] if u in known else inits.get(u, [])) for u in sorted(seen)
+    ]
+    returned = _insert_rows(alias, sessions, update=SPAN_UPDATE)
+    existing, created = {}, {}
+    for uuid, pk, created_at, updated_at, fresh in returned:
+        if fresh:
+            created[str(uuid)] = pk
+        else:
+            existing[str(uuid)] = (pk, created_at, updated_at)
+    return existing, created
+
+
+def _existing(
     alias: str, project_id: int, uuids: list[str]
 ) -> dict[str, tuple[int, datetime, datetime]]:
-    """uuid → (id, created_at, updated_at) of the existing sessions, locked in id order."""
-    if not uuids:
-        return {}
-    rows = Session.objects.using(alias).select_for_update().order_by("pk")
-    rows = rows.filter(project_id=project_id, uuid__in=uuids)
+    """uuid → (id, created_at, updated_at) of the existing sessions."""
+    rows = Session.objects.using(alias).filter(project_id=project_id, uuid__in=uuids)
     return {str(r[0]): r[1:] for r in rows.values_list("uuid", "id", "created_at", "updated_at")}
 
 
@@ -71,20 +95,30 @@ def _new(
     return session
 
 
-def _insert(alias: str, project: ProjectInfo, sessions: list[Session]) -> dict[str, int]:
-    """Insert whole sessions; uuid → id of those inserted (not of those that clashed)."""
+SPAN_UPDATE = {
+    "created_at": "LEAST(t.created_at, excluded.created_at)",
+    "updated_at": "GREATEST(t.updated_at, excluded.updated_at)",
+}
+
+
+def _insert_rows(
+    alias: str, sessions: list[Session], update: Mapping[str, str] | None = None
+) -> list[tuple[Any, ...]]:
     fields = [f for f in Session._meta.concrete_fields if not f.primary_key]
-    columns = [f.name for f in fields]
-    rows = [[getattr(s, f.attname) for f in fields] for s in sessions]
-    inserted = insert_rows(
+    return insert_rows(
         alias=alias,
         model=Session,
-        columns=columns,
-        rows=rows,
+        columns=[f.name for f in fields],
+        rows=[[getattr(s, f.attname) for f in fields] for s in sessions],
         unique=("project_id", "uuid"),
-        returning=("uuid", "id"),
+        returning=("uuid", "id", "created_at", "updated_at") if update else ("uuid", "id"),
+        update=update,
     )
-    return {str(u): pk for u, pk in inserted}
+
+
+def _insert(alias: str, sessions: list[Session]) -> dict[str, int]:
+    """Insert whole sessions; uuid → id of those inserted (not of those that clashed)."""
+    return {str(u): pk for u, pk in _insert_rows(alias, sessions)}
 
 
 def _update(

@@ -111,10 +111,15 @@ def _store_chunk(entries: list[stream.Entry]) -> tuple[list[str], bool]:
     return [e.id for e in entries if e.id not in unfinished], healthy
 
 
+# Deadlock and serialization failures: the transaction was rolled back and may simply be
+# run again at once.
+TRANSIENT = {"40P01", "40001"}
+
+
 def _store_group(items: list[Mapping[str, Any]], attempts: int) -> bool:
     """Store one project's items, or park them; False leaves them for a later delivery."""
     try:
-        process_items(items)
+        _process_retrying(items)
         return True
     except UnknownProject as exc:
         return _park(items, FailedWork.UNKNOWN_PROJECT, exc, attempts)
@@ -126,6 +131,18 @@ def _store_group(items: list[Mapping[str, Any]], attempts: int) -> bool:
     except Exception as exc:
         logger.exception("ingest batch failed; parked")
         return _park(items, FailedWork.PROCESSING_ERROR, exc, attempts)
+
+
+def _process_retrying(items: list[Mapping[str, Any]], tries: int = 3) -> None:
+    for attempt in range(1, tries + 1):
+        try:
+            process_items(items)
+            return
+        except DatabaseError as exc:
+            if attempt == tries or getattr(exc.__cause__, "sqlstate", None) not in TRANSIENT:
+                raise
+            logger.info("transient database error (%s); storing again", exc.__cause__)
+            time.sleep(0.01 * attempt)
 
 
 def _park(items: list[Mapping[str, Any]], reason: str, error: BaseException, attempts: int) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -184,3 +185,25 @@ def test_replayfailed_keeps_work_that_still_fails(project: CreatedProject) -> No
     work = FailedWork.objects.get()
     assert work.replayed_at is None
     assert work.attempts == 2
+
+
+def test_a_deadlock_is_retried_at_once_not_after_the_lease(
+    redis: Any, project: CreatedProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from events.ingest import draining
+
+    real = draining.process_items
+    failures = [psycopg.errors.DeadlockDetected("deadlock detected")]
+
+    def deadlocks_once(items: Any) -> Any:
+        if failures:
+            error = failures.pop()
+            raise OperationalError(str(error)) from error
+        return real(items)
+
+    monkeypatch.setattr("events.ingest.draining.process_items", deadlocks_once)
+    stream.append([event_item(project.project.pk, "d1")])
+    assert drain(seconds=30).items == 1
+    assert not failures
+    assert Event.objects.for_project(project.project).count() == 1
+    assert pending(redis) == 0
