@@ -40,12 +40,46 @@ def _arrays(
         field = _field(model, column)
         values = [row[index] for row in rows]
         if isinstance(field, models.JSONField):
-            values = [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
+            values = [_json(v, field.encoder) for v in values]
             casts.append("jsonb[]")
         else:
             casts.append(f"{field.db_type(connection)}[]")
         arrays.append(values)
     return casts, arrays
+
+
+def _json(value: Any, encoder: type[json.JSONEncoder] | None) -> str | None:
+    if value is None:
+        return None
+    if value == {}:
+        return "{}"  # most JSON columns of a new row: skip the encoder
+    return json.dumps(value, cls=encoder)
+
+
+def select_in(
+    *,
+    alias: str,
+    model: type[models.Model],
+    fields: Sequence[str],
+    where: Mapping[str, Any],
+    column: str,
+    values: Sequence[Any],
+) -> list[tuple[Any, ...]]:
+    """`fields` of the rows matching `where` whose `column` is one of `values`: on
+    PostgreSQL one array parameter rather than a placeholder per value."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        rows = model._default_manager.using(alias).filter(**where, **{f"{column}__in": values})
+        return [tuple(r) for r in rows.values_list(*fields)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    conditions = [f"{_column(model, k)} = %s" for k in where]
+    conditions.append(
+        f"{_column(model, column)} = ANY(%b::{_field(model, column).db_type(connection)}[])"
+    )
+    sql = f"SELECT {', '.join(_column(model, f) for f in fields)} FROM {table} WHERE "
+    return _execute(
+        alias, sql + " AND ".join(conditions), [*where.values(), list(values)], fetch=True
+    )
 
 
 def _execute(alias: str, sql: str, params: list[Any], *, fetch: bool) -> list[tuple[Any, ...]]:

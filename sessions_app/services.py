@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.db import connections, transaction
 
-from atrack.bulk import insert_rows, update_rows
+from atrack.bulk import insert_rows, select_in, update_rows
 from atrack.observability import ENRICHMENT, SESSIONS_ENRICHED
 from atrack.times import parse_time
 from enrichment.pipeline import enrich_session
@@ -61,14 +61,26 @@ def _upsert_locking(
     existing ones, all in UUID order: concurrent batches take their locks in one order,
     so they cannot deadlock. Returns the existing (id, created_at, updated_at) by UUID
     and the created ids by UUID."""
-    rows = Session.objects.using(alias).filter(project_id=project.id, uuid__in=list(seen))
-    known = {str(u) for u in rows.values_list("uuid", flat=True)}
+    known = {
+        str(u)
+        for (u,) in select_in(
+            alias=alias,
+            model=Session,
+            fields=["uuid"],
+            where={"project_id": project.id},
+            column="uuid",
+            values=list(seen),
+        )
+    }
     # Sessions believed new are enriched here; one created meanwhile is enriched again
-    # from its stored state below, like any existing one.
+    # from its stored state below, like any existing one. Known sessions without inits
+    # only lock and widen their span: a bare row stands for them.
+    bare = Session(project_id=project.id)
     sessions = [
-        _new(project, u, seen[u], [] if u in known else inits.get(u, [])) for u in sorted(seen)
+        _new(project, u, seen[u], inits[u]) if u not in known and inits.get(u) else bare
+        for u in sorted(seen)
     ]
-    returned = _insert_rows(alias, sessions, update=SPAN_UPDATE)
+    returned = _insert_rows(alias, sessions, spans=[(u, *seen[u]) for u in sorted(seen)])
     existing, created = {}, {}
     for uuid, pk, created_at, updated_at, fresh in returned:
         if fresh:
@@ -101,18 +113,32 @@ SPAN_UPDATE = {
 }
 
 
+SPAN_FIELDS = ("uuid", "created_at", "updated_at")
+
+
 def _insert_rows(
-    alias: str, sessions: list[Session], update: Mapping[str, str] | None = None
+    alias: str,
+    sessions: list[Session],
+    spans: list[tuple[str, datetime, datetime]] | None = None,
 ) -> list[tuple[Any, ...]]:
-    fields = [f for f in Session._meta.concrete_fields if not f.primary_key]
+    """Insert `sessions`, skipping clashes; with `spans` ((uuid, first, last) per
+    session, overriding theirs), lock and widen the existing ones instead."""
+    lock = spans is not None
+    fields = [f for f in Session._meta.concrete_fields if f.name not in ("id", *SPAN_FIELDS)]
+    if spans is None:
+        spans = [(str(s.uuid), s.created_at, s.updated_at) for s in sessions]
+    rows = [
+        [*span, *(getattr(s, f.attname) for f in fields)]
+        for s, span in zip(sessions, spans, strict=True)
+    ]
     return insert_rows(
         alias=alias,
         model=Session,
-        columns=[f.name for f in fields],
-        rows=[[getattr(s, f.attname) for f in fields] for s in sessions],
+        columns=[*SPAN_FIELDS, *(f.name for f in fields)],
+        rows=rows,
         unique=("project_id", "uuid"),
-        returning=("uuid", "id", "created_at", "updated_at") if update else ("uuid", "id"),
-        update=update,
+        returning=("uuid", "id", "created_at", "updated_at") if lock else ("uuid", "id"),
+        update=SPAN_UPDATE if lock else None,
     )
 
 
