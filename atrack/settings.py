@@ -234,8 +234,10 @@ if CELERY_BROKER_URL and not (INGEST_REDIS_URL or CELERY_BROKER_URL).startswith(
 # about INGEST_BATCH_ITEMS items, one transaction per project and chunk.
 INGEST_READ_ENTRIES = env.int("INGEST_READ_ENTRIES", default=200)
 INGEST_BATCH_ITEMS = env.int("INGEST_BATCH_ITEMS", default=1000)
-# One drain task stores for up to this long, then hands over to a fresh one.
+# One drain task stores for up to this long, then hands over to a fresh one; it ends
+# sooner once the stream has been empty for INGEST_LINGER_SECONDS.
 INGEST_DRAIN_SECONDS = env.float("INGEST_DRAIN_SECONDS", default=10.0)
+INGEST_LINGER_SECONDS = env.float("INGEST_LINGER_SECONDS", default=1.0)
 # A drain asked for and not started after this long is asked for again.
 INGEST_NUDGE_SECONDS = env.float("INGEST_NUDGE_SECONDS", default=5.0)
 # Work read but unacknowledged this long (its worker died) is claimed by the sweep,

@@ -33,7 +33,9 @@ def ask_for_drain() -> None:
 def drain_stream() -> int:
     """Store queued work for up to INGEST_DRAIN_SECONDS, then hand over to a new drain."""
     stream.forget_nudge()  # from now on, an append asks for another drain
-    result = drain(seconds=settings.INGEST_DRAIN_SECONDS)
+    # Lingering on an empty stream keeps one drain reading through steady traffic,
+    # rather than one task (and one message from the web) per handful of items.
+    result = drain(seconds=settings.INGEST_DRAIN_SECONDS, linger=settings.INGEST_LINGER_SECONDS)
     if result.more:
         ask_for_drain()  # let the worker run other tasks between long drains
     return result.items

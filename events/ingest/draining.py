@@ -47,17 +47,21 @@ def park(
     )
 
 
-def drain(*, seconds: float, claim: bool = False) -> Drained:
+def drain(*, seconds: float, claim: bool = False, linger: float = 0.0) -> Drained:
     """Store queued entries for up to `seconds`; with `claim`, first those whose reader
-    left them pending past the lease. Stops early when storage is unavailable."""
+    left them pending past the lease. An empty stream ends the drain once no entry came
+    for `linger` seconds. Stops early when storage is unavailable."""
     consumer = stream.consumer_name()
     deadline = time.monotonic() + seconds
+    count = settings.INGEST_READ_ENTRIES
     result = Drained()
     readers = []
     if claim:
         lease = settings.INGEST_LEASE_SECONDS
-        readers.append(lambda: stream.claim_idle(consumer, lease, settings.INGEST_READ_ENTRIES))
-    readers.append(lambda: stream.read_new(consumer, settings.INGEST_READ_ENTRIES))
+        readers.append(lambda: stream.claim_idle(consumer, lease, count))
+    readers.append(
+        lambda: stream.read_new(consumer, count) or stream.read_new(consumer, count, linger)
+    )
     for read in readers:
         while True:
             if time.monotonic() > deadline:

@@ -86,18 +86,21 @@ def _entries(raw: list[Any], deliveries: dict[str, int] | None = None) -> list[E
     return entries
 
 
-def read_new(consumer: str, count: int) -> list[Entry]:
-    """Up to `count` entries no worker has read yet, now pending for `consumer`."""
+def read_new(consumer: str, count: int, wait: float = 0.0) -> list[Entry]:
+    """Up to `count` entries no worker has read yet, now pending for `consumer`; with
+    `wait`, waits up to that many seconds for the first one to arrive."""
     import redis
 
     client = _client()
+    # A blocked read must answer within the client's socket timeout.
+    block = min(int(wait * 1000), int(settings.BROKER_SOCKET_TIMEOUT * 500)) or None
     try:
-        reply = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count)
+        reply = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count, block=block)
     except redis.ResponseError as exc:
         if "NOGROUP" not in str(exc):
             raise
         _ensure_group(client)
-        reply = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count)
+        reply = client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count, block=block)
     return _entries(reply[0][1]) if reply else []
 
 

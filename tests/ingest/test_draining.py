@@ -3,6 +3,8 @@ entries a dead reader left pending, retrying database errors, parking, replaying
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from io import StringIO
@@ -207,3 +209,18 @@ def test_a_deadlock_is_retried_at_once_not_after_the_lease(
     assert not failures
     assert Event.objects.for_project(project.project).count() == 1
     assert pending(redis) == 0
+
+
+def test_a_lingering_drain_stores_an_entry_that_arrives_while_it_waits(
+    redis: Any, project: CreatedProject
+) -> None:
+    stream.read_new(stream.consumer_name(), 1)  # make the group exist
+    later = threading.Timer(0.3, lambda: stream.append([event_item(project.project.pk, "late-1")]))
+    started = time.monotonic()
+    later.start()
+    result = drain(seconds=30, linger=0.8)
+    later.join()
+    assert result.items == 1
+    # It went on waiting after the entry, then ended once the stream stayed empty.
+    assert 1.0 < time.monotonic() - started < 5
+    assert Event.objects.for_project(project.project).count() == 1
