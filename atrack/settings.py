@@ -60,6 +60,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# What the keyed API's requests run instead (see atrack/wsgi.py).
+API_MIDDLEWARE = [
+    "atrack.observability.RequestScopeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
 
 ROOT_URLCONF = "atrack.urls"
 WSGI_APPLICATION = "atrack.wsgi.application"

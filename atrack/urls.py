@@ -14,6 +14,8 @@ handler404 = "atrack.errors.not_found"
 handler500 = "atrack.errors.server_error"
 
 urlpatterns = [
+    # First: the ingest endpoints are most of the traffic, resolved before anything else.
+    path("", include("events.urls")),
     path("health", health.health, name="health"),
     path("ready", health.ready, name="ready"),
     path("metrics", metrics, name="metrics"),
@@ -21,5 +23,4 @@ urlpatterns = [
     path("openapi.json", SpectacularAPIView.as_view(), {"format": "json"}, name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="docs"),
     path("sdk/atrack.js", sdk_script, name="sdk-js"),
-    path("", include("events.urls")),
 ]

@@ -1,0 +1,73 @@
+"""The WSGI application production serves: the keyed API runs the lean middleware, the
+rest (the dashboard) the full chain."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from atrack.wsgi import application
+from projects.services import CreatedProject
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """As Django's test client does: the request signals must not close the connection
+    that holds the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def call(
+    method: str, path: str, body: bytes = b"", **headers: str
+) -> tuple[str, dict[str, str], bytes]:
+    environ: dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path}
+    setup_testing_defaults(environ)
+    environ.update({"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
+    environ.update({f"HTTP_{k.upper()}": v for k, v in headers.items()})
+    if body:
+        environ["CONTENT_TYPE"] = "application/json"
+    replies: list[tuple[str, list[tuple[str, str]]]] = []
+    chunks = application(environ, lambda status, headers, *_: replies.append((status, headers)))
+    content = b"".join(chunks)
+    status, header_list = replies[0]
+    return status, {k.lower(): v for k, v in header_list}, content
+
+
+def test_api_requests_skip_the_dashboard_middleware(project: CreatedProject) -> None:
+    body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x"}).encode()
+    status, headers, content = call("POST", "/event", body, x_a_track_key=project.public_key)
+    assert status.startswith("201") or status.startswith("200"), content
+    assert json.loads(content)["success"] is True
+    assert headers["x-content-type-options"] == "nosniff"  # security middleware kept
+    assert headers["content-length"] == str(len(content))  # common middleware kept
+    assert "x-frame-options" not in headers  # the dashboard's chain did not run
+    assert "set-cookie" not in headers
+    assert "cookie" not in headers.get("vary", "").lower()
+
+
+def test_the_dashboard_keeps_the_full_middleware() -> None:
+    status, headers, _ = call("GET", "/admin/login/")
+    assert status.startswith("200")
+    assert headers["x-frame-options"] == "DENY"
+    assert "csrftoken" in headers.get("set-cookie", "")
+
+
+def test_an_unknown_path_gets_the_json_404() -> None:
+    status, _, content = call("GET", "/nowhere")
+    assert status.startswith("404")
+    assert json.loads(content)["success"] is False
