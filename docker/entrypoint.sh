@@ -6,7 +6,7 @@ case "$role" in
     web)
         python manage.py migrateall
         exec granian --interface wsgi --host 0.0.0.0 --port "${PORT:-8000}" \
-            --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-32}" --no-ws \
+            --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-8}" --no-ws \
             --respawn-failed-workers atrack.wsgi:application
         ;;
     worker)

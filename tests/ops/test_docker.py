@@ -35,15 +35,15 @@ def test_web_role_migrates_every_alias_then_serves_with_granian(tmp_path: Path) 
     calls = run_entrypoint(tmp_path, "web")
     assert calls == [
         "python manage.py migrateall",
-        "granian --interface wsgi --host 0.0.0.0 --port 8000 --workers 2 --blocking-threads 32 "
+        "granian --interface wsgi --host 0.0.0.0 --port 8000 --workers 2 --blocking-threads 8 "
         "--no-ws --respawn-failed-workers atrack.wsgi:application",
     ]
 
 
 def test_web_is_the_default_role_and_reads_its_sizes_from_the_environment(tmp_path: Path) -> None:
-    calls = run_entrypoint(tmp_path, PORT="9000", WEB_WORKERS="4", WEB_THREADS="8")
+    calls = run_entrypoint(tmp_path, PORT="9000", WEB_WORKERS="4", WEB_THREADS="16")
     assert calls[0] == "python manage.py migrateall"
-    assert "--port 9000 --workers 4 --blocking-threads 8" in calls[1]
+    assert "--port 9000 --workers 4 --blocking-threads 16" in calls[1]
 
 
 def test_worker_role_execs_a_celery_worker(tmp_path: Path) -> None:
