@@ -24,7 +24,7 @@ from enrichment.geo_records import (
     isp_from_asn,
     isp_part,
 )
-from enrichment.net import is_private, is_reserved, normalize_ip
+from enrichment.net import classify_ip
 
 logger = logging.getLogger(__name__)
 
@@ -145,11 +145,11 @@ class GeoDatabases:
 
     def lookup(self, ip: str | None) -> dict[str, Any]:
         """ip_data for one address; {} for an invalid one."""
-        address = normalize_ip(ip)
-        if address is None:
+        classified = classify_ip(ip)
+        if classified is None:
             return {}
+        address, private, reserved = classified
         data: dict[str, Any] = {"ip": address}
-        private, reserved = is_private(address), is_reserved(address)
         if not (private or reserved):
             data.update(self._parts(address))
         data["is_private"], data["is_reserved"] = private, reserved

@@ -52,19 +52,35 @@ def anonymize_ip(ip: str) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
 
 
+def _private(address: IPAddress) -> bool:
+    return any(address in net for net in _PRIVATE)
+
+
+def _reserved(address: IPAddress, private: bool) -> bool:
+    return not private and (address.is_multicast or not address.is_global)
+
+
 def is_private(ip: str) -> bool:
     """True for private-use ranges (RFC 1918, CGNAT 100.64/10, IPv6 ULA)."""
     address = _parse(ip)
-    return address is not None and any(address in net for net in _PRIVATE)
+    return address is not None and _private(address)
 
 
 def is_reserved(ip: str) -> bool:
     """True for addresses that are neither public nor private-use: loopback, link-local,
     multicast, unspecified, documentation, benchmarking, future-use and the like."""
     address = _parse(ip)
-    if address is None or is_private(ip):
-        return False
-    return address.is_multicast or not address.is_global
+    return address is not None and _reserved(address, _private(address))
+
+
+def classify_ip(value: object) -> tuple[str, bool, bool] | None:
+    """(canonical text, is_private, is_reserved) of an address, parsed once; None when
+    `value` is not one."""
+    address = _parse(value)
+    if address is None:
+        return None
+    private = _private(address)
+    return str(address), private, _reserved(address, private)
 
 
 @functools.lru_cache(maxsize=64)

@@ -14,7 +14,7 @@ from enrichment._text import as_mapping, as_text, sanitize_json
 from enrichment.attribution import TouchPoint, classify, merge_touch
 from enrichment.device import MAX_UA_LENGTH, parse_device, unknown_device
 from enrichment.geo import GeoDatabases
-from enrichment.net import is_private, is_reserved, normalize_ip
+from enrichment.net import classify_ip, normalize_ip
 from enrichment.urls import UrlEnrichment, parse_url_context
 
 _CLIENT_IDENTITY_KEYS = ("ipAddress", "userAgent")
@@ -24,7 +24,8 @@ def _ip_data(ip: str | None, geo: GeoDatabases | None) -> dict[str, Any]:
     if ip is None:
         return {}
     if geo is None:  # no databases configured: still say what kind of address it is
-        return {"ip": ip, "is_private": is_private(ip), "is_reserved": is_reserved(ip)}
+        _, private, reserved = classify_ip(ip) or (ip, False, False)
+        return {"ip": ip, "is_private": private, "is_reserved": reserved}
     return geo.lookup(ip)
 
 
