@@ -107,6 +107,13 @@ def _store_chunk(entries: list[stream.Entry]) -> tuple[list[str], bool]:
     deliveries = {entry.id: entry.deliveries for entry in entries}
     unfinished: set[str] = set()
     healthy = True
+    for entry in entries:
+        if entry.unreadable is not None:
+            error = ValueError(f"stream entry {entry.id} holds no work items")
+            raw: list[Mapping[str, Any]] = [{"unreadable_entry": entry.unreadable}]
+            if not _park(raw, FailedWork.PROCESSING_ERROR, error, entry.deliveries):
+                unfinished.add(entry.id)
+                healthy = False
     for group in by_project(item for entry in entries for item in entry.items).values():
         held = {owner[id(item)] for item in group}
         if not _store_group(group, max(deliveries[entry_id] for entry_id in held)):

@@ -38,6 +38,21 @@ class Entry:
     id: str
     items: list[dict[str, Any]]
     deliveries: int
+    unreadable: str | None = None  # the raw entry, when it holds no work items
+
+
+def _decode(data: bytes | None) -> tuple[list[dict[str, Any]], str | None]:
+    """An entry's work items; or none, and its raw text, when it cannot hold any (so one
+    bad entry is parked rather than failing its chunk on every delivery)."""
+    try:
+        items = json.loads(data) if data is not None else None
+    except ValueError:
+        items = None
+    if isinstance(items, list) and all(
+        isinstance(i, dict) and isinstance(i.get("project_id"), int) for i in items
+    ):
+        return items, None
+    return [], (data or b"").decode(errors="replace")
 
 
 def _client() -> Any:
@@ -80,9 +95,8 @@ def _entries(raw: list[Any], deliveries: dict[str, int] | None = None) -> list[E
     entries = []
     for entry_id, fields in raw:
         key = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
-        data = (fields or {}).get(b"items")
-        items = json.loads(data) if data is not None else []
-        entries.append(Entry(key, items, (deliveries or {}).get(key, 1)))
+        items, unreadable = _decode((fields or {}).get(b"items"))
+        entries.append(Entry(key, items, (deliveries or {}).get(key, 1), unreadable))
     return entries
 
 

@@ -224,3 +224,17 @@ def test_a_lingering_drain_stores_an_entry_that_arrives_while_it_waits(
     # It went on waiting after the entry, then ended once the stream stayed empty.
     assert 1.0 < time.monotonic() - started < 5
     assert Event.objects.for_project(project.project).count() == 1
+
+
+def test_an_unreadable_entry_is_parked_and_does_not_hold_back_its_chunk(
+    redis: Any, project: CreatedProject
+) -> None:
+    redis.xadd(stream.STREAM, {"items": b"{not json"})
+    redis.xadd(stream.STREAM, {"items": b'[{"kind": "event"}]'})  # no project
+    stream.append([event_item(project.project.pk, "fine-1")])
+    drain(seconds=30)
+    assert Event.objects.for_project(project.project).count() == 1
+    parked = sorted(w.payload[0]["unreadable_entry"] for w in FailedWork.objects.all())
+    assert parked == ['[{"kind": "event"}]', "{not json"]
+    assert {w.reason for w in FailedWork.objects.all()} == {FailedWork.PROCESSING_ERROR}
+    assert redis.xlen(stream.STREAM) == 0
