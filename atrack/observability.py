@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import Counter, Histogram
+
+from atrack.ids import new_id
 
 REQUESTS = Counter("atrack_http_requests_total", "HTTP requests", ["endpoint", "method", "status"])
 LATENCY = Histogram(
@@ -69,9 +70,7 @@ class RequestScopeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = str(request.META.get("HTTP_X_REQUEST_ID", ""))[:64]
-        current = Scope(
-            request_id=incoming if incoming.isprintable() and incoming else uuid.uuid4().hex
-        )
+        current = Scope(request_id=incoming if incoming.isprintable() and incoming else new_id())
         token = scope.set(current)
         started = time.perf_counter()
         try:

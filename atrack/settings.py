@@ -65,6 +65,7 @@ API_MIDDLEWARE = [
     "atrack.observability.RequestScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "atrack.middleware.ApiRoutes",
 ]
 
 ROOT_URLCONF = "atrack.urls"

@@ -6,13 +6,12 @@ checks are few. Errors are collected per field, in DRF's `{"field": ["message"]}
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
 import uuid as uuid_lib
 from datetime import datetime, timedelta
 from typing import Any
 
+from atrack.ids import new_id
 from atrack.times import iso, parse_time
 from enrichment.net import anonymize_ip, normalize_ip
 
@@ -230,30 +229,10 @@ def _event_name(body: dict[str, Any], errors: Errors) -> str:
     return name if isinstance(name, str) else ""
 
 
-class _EventIds:
-    """Ids for events sent without one: 32 hex digits, like a UUID's, unique without a
-    system call per event (uuid4 reads os.urandom): a random 64-bit prefix per process,
-    drawn again in a forked child, then a counter."""
-
-    def __init__(self) -> None:
-        self._reset()
-        os.register_at_fork(after_in_child=self._reset)
-
-    def _reset(self) -> None:
-        self._prefix = os.urandom(8).hex()
-        self._counter = itertools.count()
-
-    def next(self) -> str:
-        return f"{self._prefix}{next(self._counter):016x}"
-
-
-event_ids = _EventIds()
-
-
 def _event_id(body: dict[str, Any], errors: Errors) -> str:
     value = body.get("id")
     if value is None:
-        return event_ids.next()
+        return new_id()
     if isinstance(value, bool) or not isinstance(value, str | int):
         errors["id"] = ["Must be a string."]
         return ""
