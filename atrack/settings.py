@@ -248,7 +248,8 @@ INGEST_LINGER_SECONDS = env.float("INGEST_LINGER_SECONDS", default=1.0)
 # A drain asked for and not started after this long is asked for again.
 INGEST_NUDGE_SECONDS = env.float("INGEST_NUDGE_SECONDS", default=5.0)
 # Work read but unacknowledged this long (its worker died) is claimed by the sweep,
-# which beat runs four times a lease; after INGEST_MAX_RETRIES deliveries that failed on
+# which beat runs four times a lease (after failed deliveries the wait doubles, up to
+# eight leases); after INGEST_MAX_RETRIES deliveries that failed on
 # database errors, the failing items are parked in FailedWork.
 INGEST_LEASE_SECONDS = env.float("INGEST_LEASE_SECONDS", default=20.0)
 INGEST_MAX_RETRIES = env.int("INGEST_MAX_RETRIES", default=6)

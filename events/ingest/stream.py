@@ -118,9 +118,15 @@ def read_new(consumer: str, count: int, wait: float = 0.0) -> list[Entry]:
     return _entries(reply[0][1]) if reply else []
 
 
+# A delivery that failed waits twice as long as the one before, up to this many leases.
+MAX_BACKOFF = 8
+
+
 def claim_idle(consumer: str, lease: float, count: int) -> list[Entry]:
-    """Entries pending unacknowledged for longer than `lease` seconds (their reader died
-    or gave up on them), now claimed by `consumer`; `deliveries` counts this one."""
+    """Entries left pending unacknowledged (their reader died, or their database failed),
+    now claimed by `consumer`; `deliveries` counts this one. An entry is due after `lease`
+    seconds once delivered, twice that after two deliveries, and so on up to
+    MAX_BACKOFF leases: a database outage is retried with back-off."""
     import redis
 
     client = _client()
@@ -132,11 +138,16 @@ def claim_idle(consumer: str, lease: float, count: int) -> list[Entry]:
             raise
         _ensure_group(client)
         return []
-    if not pending:
+    due = [p for p in pending if int(p["time_since_delivered"]) >= idle * _backoff(p)]
+    if not due:
         return []
-    deliveries = {_text(p["message_id"]): int(p["times_delivered"]) + 1 for p in pending}
+    deliveries = {_text(p["message_id"]): int(p["times_delivered"]) + 1 for p in due}
     claimed = client.xclaim(STREAM, GROUP, consumer, idle, list(deliveries))
     return _entries(claimed, deliveries)
+
+
+def _backoff(pending: dict[str, Any]) -> int:
+    return int(min(2 ** (int(pending["times_delivered"]) - 1), MAX_BACKOFF))
 
 
 def _text(value: Any) -> str:

@@ -238,3 +238,20 @@ def test_an_unreadable_entry_is_parked_and_does_not_hold_back_its_chunk(
     assert parked == ['[{"kind": "event"}]', "{not json"]
     assert {w.reason for w in FailedWork.objects.all()} == {FailedWork.PROCESSING_ERROR}
     assert redis.xlen(stream.STREAM) == 0
+
+
+def test_a_failing_entry_is_claimed_again_with_back_off(
+    redis: Any, project: CreatedProject
+) -> None:
+    consumer = stream.consumer_name()
+    stream.append([event_item(project.project.pk, "b1")])
+    assert len(stream.read_new("a-worker-that-dies", 10)) == 1  # delivery 1
+    assert stream.claim_idle(consumer, 0.4, 10) == []  # not yet a lease old
+    time.sleep(0.45)
+    (entry,) = stream.claim_idle(consumer, 0.4, 10)  # delivery 2, as its database fails
+    assert entry.deliveries == 2
+    time.sleep(0.45)
+    assert stream.claim_idle(consumer, 0.4, 10) == []  # now due after two leases
+    time.sleep(0.4)
+    (again,) = stream.claim_idle(consumer, 0.4, 10)
+    assert again.deliveries == 3
