@@ -45,9 +45,10 @@ def sessions_upsert(
         existing, created = _upsert_locking(alias, project, seen, by_uuid)
     else:  # one writer at a time: nothing can create a session between these statements
         existing = _existing(alias, project.id, list(seen))
+        _widen_spans(alias, existing, seen)
         missing = sorted(u for u in seen if u not in existing)
         created = _insert(alias, [_new(project, u, seen[u], by_uuid[u]) for u in missing])
-    _update(alias, project, existing, seen, by_uuid)
+    _apply_inits(alias, project, existing, by_uuid)
     return {**{u: row[0] for u, row in existing.items()}, **created}, set(created)
 
 
@@ -76,11 +77,12 @@ def _upsert_locking(
     # from its stored state below, like any existing one. Known sessions without inits
     # only lock and widen their span: a bare row stands for them.
     bare = Session(project_id=project.id)
+    order = sorted(seen)
     sessions = [
         _new(project, u, seen[u], inits[u]) if u not in known and inits.get(u) else bare
-        for u in sorted(seen)
+        for u in order
     ]
-    returned = _insert_rows(alias, sessions, spans=[(u, *seen[u]) for u in sorted(seen)])
+    returned = _insert_rows(alias, sessions, spans=[(u, *seen[u]) for u in order])
     existing, created = {}, {}
     for uuid, pk, created_at, updated_at, fresh in returned:
         if fresh:
@@ -147,30 +149,35 @@ def _insert(alias: str, sessions: list[Session]) -> dict[str, int]:
     return {str(u): pk for u, pk in _insert_rows(alias, sessions)}
 
 
-def _update(
+def _widen_spans(
+    alias: str,
+    existing: dict[str, tuple[int, datetime, datetime]],
+    seen: Mapping[str, tuple[datetime, datetime]],
+) -> None:
+    """What the PostgreSQL upsert does in SQL: stretch created_at / updated_at over the
+    batch's items (and keep `existing` in step)."""
+    spans = []
+    for u, (pk, created, updated) in existing.items():
+        first, last = seen[u]
+        if first < created or last > updated:
+            existing[u] = (pk, min(first, created), max(last, updated))
+            spans.append(Session(pk=pk, created_at=existing[u][1], updated_at=existing[u][2]))
+    update_rows(alias=alias, model=Session, columns=["created_at", "updated_at"], objs=spans)
+
+
+def _apply_inits(
     alias: str,
     project: ProjectInfo,
     existing: Mapping[str, tuple[int, datetime, datetime]],
-    seen: Mapping[str, tuple[datetime, datetime]],
     inits: Mapping[str, list[Mapping[str, Any]]],
 ) -> None:
-    """Apply inits to the existing (locked) sessions and widen their created/updated span."""
+    """Apply inits to the existing sessions, read after their span was widened."""
     enriched = [existing[u][0] for u in existing if inits.get(u)]
     sessions = list(Session.objects.using(alias).filter(pk__in=enriched).order_by("pk"))
     for session in sessions:
         for item in inits[str(session.uuid)]:
             _apply_init(session, project, item)
-        first, last = seen[str(session.uuid)]
-        session.created_at = min(session.created_at, first)
-        session.updated_at = max(session.updated_at, last)
     update_rows(alias=alias, model=Session, columns=INIT_FIELDS, objs=sessions)
-    spans = []
-    for u, (pk, created, updated) in existing.items():
-        first, last = seen.get(u, (created, updated))
-        if not inits.get(u) and (first < created or last > updated):
-            span = {"created_at": min(first, created), "updated_at": max(last, updated)}
-            spans.append(Session(pk=pk, **span))
-    update_rows(alias=alias, model=Session, columns=["created_at", "updated_at"], objs=spans)
 
 
 def own_hosts(project: ProjectInfo) -> tuple[str, ...]:

@@ -59,9 +59,7 @@ def drain(*, seconds: float, claim: bool = False, linger: float = 0.0) -> Draine
     if claim:
         lease = settings.INGEST_LEASE_SECONDS
         readers.append(lambda: stream.claim_idle(consumer, lease, count))
-    readers.append(
-        lambda: stream.read_new(consumer, count) or stream.read_new(consumer, count, linger)
-    )
+    readers.append(lambda: stream.read_new(consumer, count, wait=linger))
     for read in readers:
         while True:
             if time.monotonic() > deadline:
@@ -80,8 +78,9 @@ def _store(entries: list[stream.Entry], result: Drained) -> bool:
     for chunk in _chunks(entries, settings.INGEST_BATCH_ITEMS):
         finished, healthy = _store_chunk(chunk)
         stream.done(finished)
-        result.entries += len(finished)
-        result.items += sum(len(e.items) for e in chunk if e.id in set(finished))
+        stored = set(finished)
+        result.entries += len(stored)
+        result.items += sum(len(e.items) for e in chunk if e.id in stored)
         if not healthy:
             return False
     return True

@@ -50,7 +50,7 @@ class _Breaker:
 breaker = _Breaker()
 
 
-def send_to_broker(items: list[dict[str, Any]]) -> bool:
+def send_to_stream(items: list[dict[str, Any]]) -> bool:
     """Queue `items` as one stream entry; False (and the breaker tripped) when that fails."""
     from events.tasks import ask_for_drain
 
@@ -135,7 +135,7 @@ class GroupPublisher:
                 self._busy = False
 
 
-publisher = GroupPublisher(send_to_broker)
+publisher = GroupPublisher(send_to_stream)
 
 
 def _publish(items: list[dict[str, Any]]) -> bool:

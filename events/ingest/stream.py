@@ -94,7 +94,7 @@ def _ensure_group(client: Any) -> None:
 def _entries(raw: list[Any], deliveries: dict[str, int] | None = None) -> list[Entry]:
     entries = []
     for entry_id, fields in raw:
-        key = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        key = _text(entry_id)
         items, unreadable = _decode((fields or {}).get(b"items"))
         entries.append(Entry(key, items, (deliveries or {}).get(key, 1), unreadable))
     return entries
