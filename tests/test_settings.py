@@ -1,0 +1,43 @@
+"""Settings that must refuse to start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "INGEST_"))}
+    environment.update(SECRET_KEY="x", DJANGO_SETTINGS_MODULE="atrack.settings", **env)
+    code = "import django; django.setup(); print('loaded')"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "starts"),
+    [
+        ({"CELERY_BROKER_URL": "amqp://guest@127.0.0.1//"}, False),
+        (
+            {"CELERY_BROKER_URL": "amqp://guest@127.0.0.1//", "INGEST_REDIS_URL": "redis://x/0"},
+            True,
+        ),
+        ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, True),
+    ],
+)
+def test_a_broker_other_than_redis_needs_a_redis_for_the_ingest_stream(
+    env: dict[str, str], starts: bool
+) -> None:
+    result = load_settings(**env)
+    if starts:
+        assert "loaded" in result.stdout, result.stderr
+    else:
+        assert result.returncode != 0
+        assert "INGEST_REDIS_URL" in result.stderr
