@@ -66,20 +66,28 @@ def select_in(
     values: Sequence[Any],
 ) -> list[tuple[Any, ...]]:
     """`fields` of the rows matching `where` whose `column` is one of `values`: on
-    PostgreSQL one array parameter rather than a placeholder per value."""
+    PostgreSQL one array parameter rather than a placeholder per value.
+
+    Each value is looked up on its own (a lateral subquery the planner may not flatten),
+    so an index on `where`'s columns and `column` serves every lookup whatever the
+    statistics say. With `column = ANY(array)`, stale statistics (a table or a project
+    that grew since the last ANALYZE) made PostgreSQL scan all of a project's rows and
+    compare each with every value: 40 ms for 1,000 values among 65,000 sessions.
+    """
     connection = connections[alias]
     if connection.vendor != "postgresql":
         rows = model._default_manager.using(alias).filter(**where, **{f"{column}__in": values})
         return [tuple(r) for r in rows.values_list(*fields)]
     table = connection.ops.quote_name(model._meta.db_table)
     conditions = [f"{_column(model, k)} = %s" for k in where]
-    conditions.append(
-        f"{_column(model, column)} = ANY(%b::{_field(model, column).db_type(connection)}[])"
+    conditions.append(f"{_column(model, column)} = v.key")
+    names = ", ".join(_column(model, f) for f in fields)
+    cast = _field(model, column).db_type(connection)
+    sql = (
+        f"SELECT t.* FROM unnest(%b::{cast}[]) AS v(key) CROSS JOIN LATERAL "
+        f"(SELECT {names} FROM {table} WHERE {' AND '.join(conditions)} OFFSET 0) AS t"
     )
-    sql = f"SELECT {', '.join(_column(model, f) for f in fields)} FROM {table} WHERE "
-    return _execute(
-        alias, sql + " AND ".join(conditions), [*where.values(), list(values)], fetch=True
-    )
+    return _execute(alias, sql, [list(values), *where.values()], fetch=True)
 
 
 def _execute(alias: str, sql: str, params: list[Any], *, fetch: bool) -> list[tuple[Any, ...]]:

@@ -73,7 +73,10 @@ class Session(models.Model):
 class Attribute(models.Model):
     """One key of a session's attribute map: merges of different keys never collide."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attribute_rows")
+    # `attribute_session_key` starts with the session and serves its lookups.
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attribute_rows", db_index=False
+    )
     key = models.CharField(max_length=255)
     value = models.JSONField(null=True)
     set_at = models.DateTimeField()

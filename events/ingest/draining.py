@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,10 +47,20 @@ def park(
     )
 
 
-def drain(*, seconds: float, claim: bool = False, linger: float = 0.0) -> Drained:
+def drain(
+    *,
+    seconds: float,
+    claim: bool = False,
+    linger: float = 0.0,
+    on_backlog: Callable[[], None] | None = None,
+) -> Drained:
     """Store queued entries for up to `seconds`; with `claim`, first those whose reader
     left them pending past the lease. An empty stream ends the drain once no entry came
-    for `linger` seconds. Stops early when storage is unavailable."""
+    for `linger` seconds. Stops early when storage is unavailable.
+
+    `on_backlog` is called once, when a read comes back full: more entries wait than this
+    drain takes at a time, so another worker may as well store some of them meanwhile.
+    """
     consumer = stream.consumer_name()
     deadline = time.monotonic() + seconds
     count = settings.INGEST_READ_ENTRIES
@@ -68,6 +78,9 @@ def drain(*, seconds: float, claim: bool = False, linger: float = 0.0) -> Draine
             entries = read()
             if not entries:
                 break
+            if len(entries) >= count and on_backlog is not None:
+                on_backlog()
+                on_backlog = None
             if not _store(entries, result):
                 return result
     return result

@@ -71,9 +71,19 @@ def append(items: list[dict[str, Any]]) -> bool:
     asked for, because none is waiting to start."""
     pipe = _client().pipeline(transaction=False)
     pipe.xadd(STREAM, {"items": json.dumps(items, separators=(",", ":"))})
-    pipe.set(NUDGE, 1, nx=True, px=int(settings.INGEST_NUDGE_SECONDS * 1000))
+    _nudge(pipe)
     _, nudge = pipe.execute()
     return bool(nudge)
+
+
+def _nudge(client: Any) -> Any:
+    """Mark a drain as asked for, unless one is already (SET NX, expiring)."""
+    return client.set(NUDGE, 1, nx=True, px=int(settings.INGEST_NUDGE_SECONDS * 1000))
+
+
+def ask_once() -> bool:
+    """True when no drain is asked for and waiting to start: the caller asks for one."""
+    return bool(_nudge(_client()))
 
 
 def forget_nudge() -> None:

@@ -255,3 +255,33 @@ def test_a_failing_entry_is_claimed_again_with_back_off(
     time.sleep(0.4)
     (again,) = stream.claim_idle(consumer, 0.4, 10)
     assert again.deliveries == 3
+
+
+def test_a_full_read_asks_once_for_another_drain(
+    redis: Any, project: CreatedProject, settings: Any
+) -> None:
+    settings.INGEST_READ_ENTRIES = 2
+    pid = project.project.pk
+    for n in range(5):  # reads of 2, 2 and 1 entries
+        stream.append([event_item(pid, f"b{n}")])
+    asked: list[int] = []
+    result = drain(seconds=30, on_backlog=lambda: asked.append(1))
+    assert (result.items, asked) == (5, [1])
+
+
+def test_a_read_that_is_not_full_asks_for_no_other_drain(
+    redis: Any, project: CreatedProject, settings: Any
+) -> None:
+    settings.INGEST_READ_ENTRIES = 3
+    for n in range(2):
+        stream.append([event_item(project.project.pk, f"s{n}")])
+    asked: list[int] = []
+    assert drain(seconds=30, on_backlog=lambda: asked.append(1)).items == 2
+    assert asked == []
+
+
+def test_only_one_drain_is_asked_for_until_one_starts(redis: Any) -> None:
+    assert stream.ask_once() is True
+    assert stream.ask_once() is False  # one is asked for and has not started
+    stream.forget_nudge()  # it starts
+    assert stream.ask_once() is True
