@@ -16,6 +16,8 @@ from typing import Any
 import psycopg
 from django.db import connections, models
 
+from atrack import jsons
+
 Row = Sequence[Any]
 
 
@@ -32,8 +34,8 @@ def _column(model: type[models.Model], name: str) -> str:
 def _arrays(
     alias: str, model: type[models.Model], columns: Sequence[str], rows: Sequence[Row]
 ) -> tuple[list[str], list[list[Any]]]:
-    """Per column: its SQL array cast and its values. Values go as they are (the casts
-    convert them), but JSON, which is serialised here."""
+    """Per column: its SQL array type and its values. Values go as they are (the casts
+    convert them), but JSON, which is serialised here and travels as text (see _unnest)."""
     connection = connections[alias]
     casts, arrays = [], []
     for index, column in enumerate(columns):
@@ -41,7 +43,7 @@ def _arrays(
         values = [row[index] for row in rows]
         if isinstance(field, models.JSONField):
             values = [_json(v, field.encoder) for v in values]
-            casts.append("jsonb[]")
+            casts.append("text[]")
         else:
             casts.append(f"{field.db_type(connection)}[]")
         arrays.append(values)
@@ -51,8 +53,8 @@ def _arrays(
 def _json(value: Any, encoder: type[json.JSONEncoder] | None) -> str | None:
     if value is None:
         return None
-    if value == {}:
-        return "{}"  # most JSON columns of a new row: skip the encoder
+    if encoder is None:
+        return jsons.dumps(value)
     return json.dumps(value, cls=encoder)
 
 
@@ -103,11 +105,22 @@ def _execute(alias: str, sql: str, params: list[Any], *, fetch: bool) -> list[tu
 
 def _unnest(
     alias: str, model: type[models.Model], columns: Sequence[str], rows: Sequence[Row]
-) -> tuple[str, list[list[Any]]]:
+) -> tuple[str, list[str], list[list[Any]]]:
+    """`unnest(...) AS v(...)` over the columns' arrays, the value expression of each
+    column, and the arrays.
+
+    JSON columns travel as text arrays and are cast row by row (`v.col::jsonb`). Cast as
+    a whole array (`$1::jsonb[]`), PostgreSQL folds the cast into a constant while
+    planning, at about twice the cost of parsing the same JSON while executing: for
+    1,000 new sessions, 23 ms of planning against 11 ms more of execution."""
     casts, arrays = _arrays(alias, model, columns, rows)
     names = [_column(model, c) for c in columns]
     args = ", ".join(f"%b::{cast}" for cast in casts)  # binary: no array-literal quoting
-    return f"unnest({args}) AS v({', '.join(names)})", arrays
+    values = [
+        f"v.{name}::jsonb" if isinstance(_field(model, column), models.JSONField) else f"v.{name}"
+        for column, name in zip(columns, names, strict=True)
+    ]
+    return f"unnest({args}) AS v({', '.join(names)})", values, arrays
 
 
 def insert_rows(
@@ -140,8 +153,8 @@ def insert_rows(
     columns, rows = _with_defaults(model, columns, rows)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(_column(model, c) for c in columns)
-    source, params = _unnest(alias, model, columns, rows)
-    sql = f"INSERT INTO {table} AS t ({names}) SELECT * FROM {source}"
+    source, values, params = _unnest(alias, model, columns, rows)
+    sql = f"INSERT INTO {table} AS t ({names}) SELECT {', '.join(values)} FROM {source}"
     if unique is not None:
         sql += f" ON CONFLICT ({', '.join(_column(model, c) for c in unique)}) "
         sql += "DO NOTHING" if update is None else "DO UPDATE SET "
@@ -197,8 +210,8 @@ def update_rows(
     pk = model._meta.pk
     assert pk is not None
     rows = [[obj.pk, *(getattr(obj, _field(model, c).attname) for c in columns)] for obj in objs]
-    source, params = _unnest(alias, model, [pk.name, *columns], rows)
+    source, values, params = _unnest(alias, model, [pk.name, *columns], rows)
     table = connection.ops.quote_name(model._meta.db_table)
-    sets = ", ".join(f"{_column(model, c)} = v.{_column(model, c)}" for c in columns)
+    sets = ", ".join(f"{_column(model, c)} = {v}" for c, v in zip(columns, values[1:], strict=True))
     sql = f"UPDATE {table} SET {sets} FROM {source} WHERE {table}.{pk.column} = v.{pk.column}"
     _execute(alias, sql, params, fetch=False)

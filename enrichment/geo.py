@@ -146,8 +146,10 @@ class GeoDatabases:
     def lookup(self, ip: str | None) -> dict[str, Any]:
         """ip_data for one address; {} for an invalid one."""
         classified = classify_ip(ip)
-        if classified is None:
-            return {}
+        return {} if classified is None else self.lookup_classified(classified)
+
+    def lookup_classified(self, classified: tuple[str, bool, bool]) -> dict[str, Any]:
+        """ip_data for an address already parsed by `classify_ip`."""
         address, private, reserved = classified
         data: dict[str, Any] = {"ip": address}
         if not (private or reserved):

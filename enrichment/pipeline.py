@@ -14,19 +14,19 @@ from enrichment._text import as_mapping, as_text, sanitize_json
 from enrichment.attribution import TouchPoint, classify, merge_touch
 from enrichment.device import MAX_UA_LENGTH, parse_device, unknown_device
 from enrichment.geo import GeoDatabases
-from enrichment.net import classify_ip, normalize_ip
+from enrichment.net import classify_ip
 from enrichment.urls import UrlEnrichment, parse_url_context
 
 _CLIENT_IDENTITY_KEYS = ("ipAddress", "userAgent")
 
 
-def _ip_data(ip: str | None, geo: GeoDatabases | None) -> dict[str, Any]:
-    if ip is None:
+def _ip_data(classified: tuple[str, bool, bool] | None, geo: GeoDatabases | None) -> dict[str, Any]:
+    if classified is None:
         return {}
     if geo is None:  # no databases configured: still say what kind of address it is
-        _, private, reserved = classify_ip(ip) or (ip, False, False)
+        ip, private, reserved = classified
         return {"ip": ip, "is_private": private, "is_reserved": reserved}
-    return geo.lookup(ip)
+    return geo.lookup_classified(classified)
 
 
 def _is_hosting(ip_data: Mapping[str, Any]) -> bool:
@@ -37,8 +37,9 @@ def enrich_ip_only(
     *, ip_address: object, user_agent: object, geo: GeoDatabases | None
 ) -> dict[str, Any]:
     """ip_address, ip_data and device_data alone: what a GeoIP update can change."""
-    ip = normalize_ip(ip_address)
-    ip_data = _ip_data(ip, geo)
+    classified = classify_ip(ip_address)  # the address is parsed once
+    ip = classified[0] if classified else None
+    ip_data = _ip_data(classified, geo)
     hosting = _is_hosting(ip_data)
     if isinstance(user_agent, str):
         device = parse_device(user_agent[:MAX_UA_LENGTH], hosting_ip=hosting)

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 
+from atrack import jsons
 from events.ingest.broker import broker_redis
 
 STREAM = "atrack:ingest"
@@ -70,7 +71,7 @@ def append(items: list[dict[str, Any]]) -> bool:
     """Queue `items` as one entry (raises when Redis fails); True when a drain should be
     asked for, because none is waiting to start."""
     pipe = _client().pipeline(transaction=False)
-    pipe.xadd(STREAM, {"items": json.dumps(items, separators=(",", ":"))})
+    pipe.xadd(STREAM, {"items": jsons.dumps(items)})
     _nudge(pipe)
     _, nudge = pipe.execute()
     return bool(nudge)
