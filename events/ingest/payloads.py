@@ -16,7 +16,7 @@ from atrack.times import iso, parse_time
 from enrichment.net import anonymize_ip, normalize_ip
 
 UUID_RE = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
 MAX_KEY_LENGTH = 255
 MAX_NAME_LENGTH = 255

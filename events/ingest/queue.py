@@ -65,12 +65,37 @@ def send_to_stream(items: list[dict[str, Any]]) -> bool:
     return True
 
 
+class _Signal:
+    """A one-way flag that one thread waits on: threading.Event's job, on a bare lock
+    (Event.wait goes through a Condition, several locks and Python code per wait, which
+    every queued request pays)."""
+
+    __slots__ = ("_lock", "_set")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()  # held while unset
+        self._set = False
+
+    def set(self) -> None:
+        """Set the flag. The publisher calls it from one thread at a time."""
+        if not self._set:
+            self._set = True
+            self._lock.release()
+
+    def wait(self, timeout: float) -> bool:
+        if self._lock.acquire(timeout=timeout):
+            self._lock.release()  # stays set for a later wait
+            return True
+        return False
+
+
 class _Slot:
     __slots__ = ("done", "items", "lead", "ok")
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
         self.items = items
-        self.done = threading.Event()
+        self.done = _Signal()
         self.ok = False
         self.lead = False
 

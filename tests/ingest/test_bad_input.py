@@ -24,6 +24,8 @@ CASES = [
     ("/init", json.dumps({"uuid": "not-a-uuid"}), JSON, 400, "invalid_payload", "uuid"),
     ("/init", json.dumps({"uuid": 12}), JSON, 400, "invalid_payload", "uuid"),
     ("/init", json.dumps({"uuid": "{" + U + "}"}), JSON, 400, "invalid_payload", "uuid"),
+    ("/init", json.dumps({"uuid": U + "\n"}), JSON, 400, "invalid_payload", "uuid"),
+    ("/event", json.dumps({"uuid": U + "\n", "event": "x"}), JSON, 400, "invalid_payload", "uuid"),
     ("/init", json.dumps({"context": "x"}), JSON, 400, "invalid_payload", "context"),
     ("/init", json.dumps({"context": {"url": []}}), JSON, 400, "invalid_payload", "context.url"),
     (
