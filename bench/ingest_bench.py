@@ -115,10 +115,12 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def start_web(env: dict[str, str], log: Path, threads: int) -> subprocess.Popen[bytes]:
+def start_web(
+    env: dict[str, str], log: Path, threads: int, workers: int = 2
+) -> subprocess.Popen[bytes]:
     web = start(
         [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
-         "--workers", "2", "--blocking-threads", str(threads), "--no-ws",
+         "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
          "atrack.wsgi:application"],
         env, log,
     )  # fmt: skip
@@ -420,6 +422,7 @@ def main() -> None:
     parser.add_argument(
         "--web-threads", type=int, default=8, help="granian blocking threads per worker"
     )
+    parser.add_argument("--web-workers", type=int, default=2, help="granian worker processes")
     parser.add_argument("--http-only", action="store_true", help="stop after the HTTP figures")
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--mix-duration", type=int, default=60)
@@ -445,7 +448,7 @@ def main() -> None:
             DB,
         )
     )
-    web = start_web(env, logs / "web.log", args.web_threads)
+    web = start_web(env, logs / "web.log", args.web_threads, args.web_workers)
     worker = None
     try:
         print("HTTP ingest (queued; no worker running):", flush=True)
