@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import Counter, Histogram
 
@@ -62,6 +63,11 @@ def note_key(*, project: str, key_prefix: str, ip: str | None, log_ip: bool) -> 
         current.ip = ip if log_ip else None
 
 
+def _access_logged(status: int) -> bool:
+    mode = settings.ACCESS_LOG
+    return mode == "all" or (mode == "errors" and status >= 400)
+
+
 class RequestScopeMiddleware:
     """A request id per request (kept from `X-Request-ID`), metrics and one access line."""
 
@@ -86,7 +92,7 @@ class RequestScopeMiddleware:
         endpoint = match.url_name if match is not None and match.url_name else "other"
         REQUESTS.labels(endpoint, request.method or "", str(response.status_code)).inc()
         LATENCY.labels(endpoint).observe(elapsed)
-        if endpoint != "other":
+        if endpoint != "other" and _access_logged(response.status_code):
             details = {"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)}
             access_log.info(
                 "%s %s %s", request.method, request.path, response.status_code, extra=details

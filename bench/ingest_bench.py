@@ -83,7 +83,10 @@ def service_env(geoip: Path) -> dict[str, str]:
         GEOIP_PATH=str(geoip),
         # The limit is still counted in Redis on every request; it just never refuses wrk.
         RATE_LIMIT_PER_SECOND="1000000000",
-        LOG_LEVEL="WARNING",
+        # Production's log level, with access lines for failed requests only
+        # (ACCESS_LOG=errors, as docs/operations.md advises at volume).
+        LOG_LEVEL="INFO",
+        ACCESS_LOG="errors",
         PYTHONPATH=str(ROOT),
     )
     return env

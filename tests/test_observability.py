@@ -126,3 +126,19 @@ def test_an_anonymising_project_gets_no_ip_in_any_log_line(
     assert lines(json_log)
     assert not re.search(r"\b127\.0\.0\.1\b", text)
     assert project.public_key not in text
+
+
+@pytest.mark.parametrize(("mode", "logged"), [("all", [201, 401]), ("errors", [401]), ("off", [])])
+def test_access_log_setting_chooses_which_requests_get_a_line(
+    client: Client,
+    project: CreatedProject,
+    json_log: io.StringIO,
+    settings: Any,
+    mode: str,
+    logged: list[int],
+) -> None:
+    settings.ACCESS_LOG = mode
+    post_event(client, project.public_key)
+    post_event(client, "atk_pub_unknown")
+    access = [e for e in lines(json_log) if e["logger"] == "atrack.access"]
+    assert sorted(e["status"] for e in access) == logged

@@ -41,3 +41,10 @@ def test_a_broker_other_than_redis_needs_a_redis_for_the_ingest_stream(
     else:
         assert result.returncode != 0
         assert "INGEST_REDIS_URL" in result.stderr
+
+
+def test_an_unknown_access_log_mode_refuses_to_start() -> None:
+    result = load_settings(ACCESS_LOG="loud")
+    assert result.returncode != 0
+    assert "ACCESS_LOG must be all, errors or off" in result.stderr
+    assert "loaded" in load_settings(ACCESS_LOG="errors").stdout
