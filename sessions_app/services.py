@@ -63,17 +63,9 @@ def _upsert_locking(
     existing ones, all in UUID order: concurrent batches take their locks in one order,
     so they cannot deadlock. Returns the existing (id, created_at, updated_at) by UUID
     and the created ids by UUID."""
-    known = {
-        str(u)
-        for (u,) in select_in(
-            alias=alias,
-            model=Session,
-            fields=["uuid"],
-            where={"project_id": project.id},
-            column="uuid",
-            values=list(seen),
-        )
-    }
+    # Only sessions with inits are enriched, so only theirs are looked up (none, in a
+    # chunk of events alone).
+    known = _known(alias, project.id, [u for u in seen if inits.get(u)])
     # Sessions believed new are enriched here; one created meanwhile is enriched again
     # from its stored state below, like any existing one. Known sessions without inits
     # only lock and widen their span: a bare row stands for them.
@@ -91,6 +83,21 @@ def _upsert_locking(
         else:
             existing[str(uuid)] = (pk, created_at, updated_at)
     return existing, created
+
+
+def _known(alias: str, project_id: int, uuids: list[str]) -> set[str]:
+    """Those of `uuids` that are stored sessions of the project."""
+    if not uuids:
+        return set()
+    found = select_in(
+        alias=alias,
+        model=Session,
+        fields=["uuid"],
+        where={"project_id": project_id},
+        column="uuid",
+        values=uuids,
+    )
+    return {str(u) for (u,) in found}
 
 
 def _existing(
