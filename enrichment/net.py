@@ -53,24 +53,14 @@ def anonymize_ip(ip: str) -> str:
 
 
 def _private(address: IPAddress) -> bool:
+    """Private-use ranges: RFC 1918, carrier-grade NAT 100.64/10, IPv6 ULA."""
     return any(address in net for net in _PRIVATE)
 
 
 def _reserved(address: IPAddress, private: bool) -> bool:
+    """Neither public nor private-use: loopback, link-local, multicast, unspecified,
+    documentation, benchmarking, future-use and the like."""
     return not private and (address.is_multicast or not address.is_global)
-
-
-def is_private(ip: str) -> bool:
-    """True for private-use ranges (RFC 1918, CGNAT 100.64/10, IPv6 ULA)."""
-    address = _parse(ip)
-    return address is not None and _private(address)
-
-
-def is_reserved(ip: str) -> bool:
-    """True for addresses that are neither public nor private-use: loopback, link-local,
-    multicast, unspecified, documentation, benchmarking, future-use and the like."""
-    address = _parse(ip)
-    return address is not None and _reserved(address, _private(address))
 
 
 def classify_ip(value: object) -> tuple[str, bool, bool] | None:
