@@ -7,6 +7,7 @@ of the request, so every log line of a request carries it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -41,6 +42,13 @@ FAILED_WORK = Counter(
 )
 
 access_log = logging.getLogger("atrack.access")
+
+
+@functools.lru_cache(maxsize=1024)
+def _series(endpoint: str, method: str, status: int) -> tuple[Any, Any]:
+    """The request counter and latency histogram of one label set. `labels()` checks its
+    arguments and takes a lock on every call; the labelled series never change."""
+    return REQUESTS.labels(endpoint, method, str(status)), LATENCY.labels(endpoint)
 
 
 @dataclass
@@ -90,8 +98,9 @@ class RequestScopeMiddleware:
     def _record(self, request: HttpRequest, response: HttpResponse, elapsed: float) -> None:
         match = getattr(request, "resolver_match", None)
         endpoint = match.url_name if match is not None and match.url_name else "other"
-        REQUESTS.labels(endpoint, request.method or "", str(response.status_code)).inc()
-        LATENCY.labels(endpoint).observe(elapsed)
+        counter, latency = _series(endpoint, request.method or "", response.status_code)
+        counter.inc()
+        latency.observe(elapsed)
         if endpoint != "other" and _access_logged(response.status_code):
             details = {"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)}
             access_log.info(

@@ -65,7 +65,6 @@ API_MIDDLEWARE = [
     "atrack.observability.RequestScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "atrack.middleware.ApiRoutes",
 ]
 
 ROOT_URLCONF = "atrack.urls"

@@ -19,18 +19,26 @@ _PRIVATE = tuple(
 
 def _parse(value: object) -> IPAddress | None:
     if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
-        address: IPAddress = value
-    elif isinstance(value, str) and len(value) <= 64:
-        text = value.strip()
-        if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
-            text = text[1 : text.index("]")]
-        elif text.count(":") == 1:  # "203.0.113.9:8080"
-            text = text.split(":", 1)[0]
-        try:
-            address = ipaddress.ip_address(text.split("%", 1)[0])  # zone ids are local
-        except ValueError:
-            return None
-    else:
+        if isinstance(value, ipaddress.IPv6Address) and value.ipv4_mapped:
+            return value.ipv4_mapped
+        return value
+    if isinstance(value, str) and len(value) <= 64:
+        return _parse_text(value)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str) -> IPAddress | None:
+    """Cached: every request parses its peer's address (often a proxy's, always the same)
+    and a visitor's requests repeat theirs."""
+    text = value.strip()
+    if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # "203.0.113.9:8080"
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])  # zone ids are local
+    except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         return address.ipv4_mapped

@@ -71,3 +71,37 @@ def test_an_unknown_path_gets_the_json_404() -> None:
     status, _, content = call("GET", "/nowhere")
     assert status.startswith("404")
     assert json.loads(content)["success"] is False
+
+
+def test_api_routes_resolve_from_the_handlers_cache_and_label_metrics(
+    project: CreatedProject, settings: Any
+) -> None:
+    settings.METRICS_TOKEN = "t"
+    body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x"}).encode()
+
+    def event_count() -> float:
+        _, _, text = call("GET", "/metrics", authorization="Bearer t")
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.decode().splitlines()
+            if line.startswith("atrack_http_requests_total{")
+            and 'endpoint="event"' in line
+            and 'method="POST"' in line
+        )
+
+    before = event_count()
+    for _ in range(2):  # the second resolves from the handler's cache of matches
+        status, _, content = call("POST", "/event", body, x_a_track_key=project.public_key)
+        assert status[:3] in ("200", "201"), content
+    assert event_count() - before == 2
+
+
+def test_the_allow_header_names_each_routes_methods(project: CreatedProject) -> None:
+    key = {"x_a_track_key": project.secret_key}
+    for _ in range(2):  # computed once per view and route, then reused
+        status, headers, _ = call("GET", "/event", **key)
+        assert status.startswith("405")
+        assert headers["allow"] == "POST, OPTIONS"
+    status, headers, _ = call("DELETE", "/event/show", **key)
+    assert status.startswith("405"), status
+    assert headers["allow"] == "POST, OPTIONS"  # reads are POSTs too

@@ -13,10 +13,15 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import viewsets
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 from atrack.errors import ApiError
 from enrichment.net import client_ip
@@ -49,8 +54,27 @@ class JsonOnly(BaseContentNegotiation):
         return renderer, renderer.media_type
 
 
+_SHARED: dict[tuple[type[APIView], str], tuple[Any, ...]] = {}
+_HEADERS: dict[tuple[type[APIView], frozenset[str]], dict[str, str]] = {}
+
+
+def _shared(view: type[APIView], attribute: str) -> tuple[Any, ...]:
+    """One instance of each class a view lists under `attribute`, for all its requests."""
+    key = (view, attribute)
+    instances = _SHARED.get(key)
+    if instances is None:
+        instances = _SHARED[key] = tuple(cls() for cls in getattr(view, attribute))
+    return instances
+
+
 class KeyApiViewSet(viewsets.ViewSet):
-    """Shared plumbing of the keyed API: lean DRF, CORS, origin policy."""
+    """Shared plumbing of the keyed API: lean DRF, CORS, origin policy.
+
+    DRF builds the parsers, authenticators, permissions, throttles and renderers anew
+    for every request, and the Allow header from a dozen attribute lookups. The classes
+    listed here keep no per-request state (the rate limit counts in a module-level
+    counter), so each view class builds them once.
+    """
 
     authentication_classes = [ProjectKeyAuthentication]
     parser_classes = [JsonBodyParser, TextJsonParser]
@@ -58,6 +82,30 @@ class KeyApiViewSet(viewsets.ViewSet):
     content_negotiation_class = JsonOnly
     throttle_classes = [KeyRateLimit]
     max_body_bytes = settings.MAX_BODY_BYTES
+
+    def get_parsers(self) -> list[BaseParser]:
+        return list(_shared(type(self), "parser_classes"))
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        return list(_shared(type(self), "authentication_classes"))
+
+    def get_permissions(self) -> list[BasePermission]:
+        return list(_shared(type(self), "permission_classes"))
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return list(_shared(type(self), "throttle_classes"))
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        return list(_shared(type(self), "renderer_classes"))
+
+    @property
+    def default_response_headers(self) -> dict[str, str]:
+        # The same for every request that reaches one class through one route.
+        key = (type(self), frozenset(self.action_map))
+        headers = _HEADERS.get(key)
+        if headers is None:
+            headers = _HEADERS[key] = super().default_response_headers
+        return dict(headers)  # DRF pops from it
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if request.method == "OPTIONS":

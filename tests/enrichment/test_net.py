@@ -107,3 +107,15 @@ TRUSTED = ["10.0.0.0/8", "2001:db8:ffff::1"]
 )
 def test_client_ip(remote: str | None, xff: str | None, trusted: list[str], expected: str) -> None:
     assert client_ip(remote, xff, trusted) == expected
+
+
+def test_repeated_addresses_answer_the_same_from_the_parse_cache() -> None:
+    """Addresses are parsed once and then served from a cache: a repeat (a proxy, a
+    returning visitor) must answer exactly as the first parse did, garbage included."""
+    for _ in range(3):
+        assert client_ip("::ffff:10.0.0.2", None, []) == "10.0.0.2"
+        assert client_ip("[2001:db8::1]:443", None, []) == "2001:db8::1"
+        assert client_ip("garbage", None, []) is None
+        assert normalize_ip(" 203.0.113.9:8080 ") == "203.0.113.9"
+        assert classify_ip("10.1.2.3") == ("10.1.2.3", True, False)
+    assert normalize_ip(ipaddress.ip_address("::ffff:1.2.3.4")) == "1.2.3.4"  # no text, no cache
