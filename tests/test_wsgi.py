@@ -97,11 +97,25 @@ def test_api_routes_resolve_from_the_handlers_cache_and_label_metrics(
 
 
 def test_the_allow_header_names_each_routes_methods(project: CreatedProject) -> None:
-    key = {"x_a_track_key": project.secret_key}
+    key = project.secret_key
     for _ in range(2):  # computed once per view and route, then reused
-        status, headers, _ = call("GET", "/event", **key)
+        status, headers, _ = call("GET", "/event", x_a_track_key=key)
         assert status.startswith("405")
         assert headers["allow"] == "POST, OPTIONS"
-    status, headers, _ = call("DELETE", "/event/show", **key)
+    status, headers, _ = call("DELETE", "/event/show", x_a_track_key=key)
     assert status.startswith("405"), status
     assert headers["allow"] == "POST, OPTIONS"  # reads are POSTs too
+
+
+def test_the_api_handler_leaves_the_url_conf_alone_and_logs_failures(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.urls import get_urlconf, set_urlconf
+
+    set_urlconf(None)
+    with caplog.at_level("WARNING", logger="django.request"):
+        status, _, content = call("POST", "/event", b"{}", x_a_track_key="atk_pub_unknown")
+    assert status.startswith("401"), content
+    assert json.loads(content)["error"]["code"] == "invalid_key"
+    assert get_urlconf() is None  # never set, so there is nothing to reset
+    assert any("Unauthorized: /event" in r.getMessage() for r in caplog.records)
