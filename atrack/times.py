@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 def iso(moment: datetime) -> str:
     """UTC, microseconds, Z: 2026-04-12T01:52:35.000000Z."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:  # naive means local time, as astimezone() reads it
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def parse_time(value: str) -> datetime:

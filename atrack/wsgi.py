@@ -96,8 +96,11 @@ class ApiHandler(WSGIHandler):
         set_script_prefix(get_script_name(environ))
         response = self.get_response(self.request_class(environ))
         status = f"{response.status_code} {response.reason_phrase}"
-        cookies = [("Set-Cookie", c.output(header="")) for c in response.cookies.values()]
-        start_response(status, [*response.items(), *cookies])
+        # The (name, value) pairs as ResponseHeaders stores them: its items() goes
+        # through the generic Mapping view, a lookup per header.
+        headers = list(response.headers._store.values())
+        headers += [("Set-Cookie", c.output(header="")) for c in response.cookies.values()]
+        start_response(status, headers)
         return _Finishing(response)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -35,3 +35,9 @@ def test_garbage_is_a_value_error(text: str) -> None:
 
 def test_iso_of_a_naive_utc_value() -> None:
     assert iso(datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)) == "2026-01-02T03:04:05.000006Z"
+
+
+def test_iso_converts_other_offsets_and_pads_early_years() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    assert iso(datetime(2026, 4, 12, 4, 10, 0, 7, tzinfo=plus_two)) == "2026-04-12T02:10:00.000007Z"
+    assert iso(datetime(5, 1, 1, tzinfo=UTC)) == "0005-01-01T00:00:00.000000Z"

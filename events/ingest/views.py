@@ -44,8 +44,11 @@ class JsonOnly(BaseContentNegotiation):
     """JSON is the only output: skip DRF's negotiation on the hot path."""
 
     def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
-        content_type = (request.content_type or "").split(";")[0].strip().lower()
-        return next((p for p in parsers if p.media_type == content_type), None)
+        content_type = (request.content_type or "").partition(";")[0].strip().lower()
+        for parser in parsers:
+            if parser.media_type == content_type:
+                return parser
+        return None
 
     def select_renderer(
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
