@@ -249,6 +249,10 @@ INGEST_BATCH_ITEMS = env.int("INGEST_BATCH_ITEMS", default=1000)
 # sooner once the stream has been empty for INGEST_LINGER_SECONDS.
 INGEST_DRAIN_SECONDS = env.float("INGEST_DRAIN_SECONDS", default=10.0)
 INGEST_LINGER_SECONDS = env.float("INGEST_LINGER_SECONDS", default=1.0)
+# After a read that did not fill up, a drain waits this long before the next, so that
+# steady traffic is stored in chunks; it adds at most this much to the time until work
+# is readable. 0 reads again at once.
+INGEST_GATHER_SECONDS = env.float("INGEST_GATHER_SECONDS", default=0.2)
 # A drain asked for and not started after this long is asked for again.
 INGEST_NUDGE_SECONDS = env.float("INGEST_NUDGE_SECONDS", default=5.0)
 # Work read but unacknowledged this long (its worker died) is claimed by the sweep,

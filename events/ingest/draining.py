@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 class Drained:
     entries: int = 0
     items: int = 0
+    reads: int = 0  # reads that found entries
     more: bool = False  # stopped at the time budget with entries left
 
 
@@ -71,19 +72,35 @@ def drain(
         readers.append(lambda: stream.claim_idle(consumer, lease, count))
     readers.append(lambda: stream.read_new(consumer, count, wait=linger))
     for read in readers:
+        gathered = True  # the first read of each kind goes at once
         while True:
             if time.monotonic() > deadline:
                 result.more = True
                 return result
+            if not gathered:
+                _gather(deadline)
             entries = read()
             if not entries:
                 break
-            if len(entries) >= count and on_backlog is not None:
+            result.reads += 1
+            gathered = len(entries) >= count  # full: a backlog, read on at once
+            if gathered and on_backlog is not None:
                 on_backlog()
                 on_backlog = None
             if not _store(entries, result):
                 return result
     return result
+
+
+def _gather(deadline: float) -> None:
+    """Let entries gather for INGEST_GATHER_SECONDS before the next read, so that steady
+    traffic is stored in chunks rather than a few entries at a time. Each chunk costs a
+    transaction and a statement per table whatever its size; under the bench's sustained
+    mix, reading at once cost the workers and PostgreSQL about three times the CPU per
+    item (docs/performance.md)."""
+    pause = min(settings.INGEST_GATHER_SECONDS, deadline - time.monotonic())
+    if pause > 0:
+        time.sleep(pause)
 
 
 def _store(entries: list[stream.Entry], result: Drained) -> bool:

@@ -285,3 +285,55 @@ def test_only_one_drain_is_asked_for_until_one_starts(redis: Any) -> None:
     assert stream.ask_once() is False  # one is asked for and has not started
     stream.forget_nudge()  # it starts
     assert stream.ask_once() is True
+
+
+def trickle(project_id: int, tag: str, count: int, every: float) -> threading.Thread:
+    """Append `count` one-item entries, one every `every` seconds, in the background."""
+
+    def run() -> None:
+        for n in range(count):
+            stream.append([event_item(project_id, f"{tag}{n}")])
+            time.sleep(every)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize(("gather", "most_reads"), [(0.0, None), (0.25, 6)])
+def test_a_trickle_is_stored_in_chunks_when_the_drain_gathers(
+    redis: Any, project: CreatedProject, settings: Any, gather: float, most_reads: int | None
+) -> None:
+    settings.INGEST_GATHER_SECONDS = gather
+    stream.read_new(stream.consumer_name(), 1)  # make the group exist
+    sender = trickle(project.project.pk, f"t{gather}-", 30, 0.02)  # about 0.6 s of traffic
+    result = drain(seconds=30, linger=0.5)
+    sender.join()
+    assert result.items == 30
+    assert Event.objects.for_project(project.project).count() == 30
+    if most_reads is None:
+        assert result.reads > 10  # reading at once: an entry or two at a time
+    else:
+        assert result.reads <= most_reads  # 0.6 s of traffic, a read every 0.25 s
+
+
+def test_a_full_read_is_followed_at_once_and_a_short_one_after_a_pause(
+    redis: Any, project: CreatedProject, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from events.ingest import draining
+
+    settings.INGEST_READ_ENTRIES = 2
+    settings.INGEST_GATHER_SECONDS = 0.05
+    pauses: list[int] = []
+    real_gather = draining._gather
+
+    def counting(deadline: float) -> None:
+        pauses.append(1)
+        real_gather(deadline)
+
+    monkeypatch.setattr(draining, "_gather", counting)
+    for n in range(5):  # reads of 2, 2 and 1 entries, then an empty one
+        stream.append([event_item(project.project.pk, f"f{n}")])
+    result = drain(seconds=30)
+    assert (result.items, result.reads) == (5, 3)
+    assert pauses == [1]  # only before the read after the short one
