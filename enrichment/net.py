@@ -19,9 +19,7 @@ _PRIVATE = tuple(
 
 def _parse(value: object) -> IPAddress | None:
     if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
-        if isinstance(value, ipaddress.IPv6Address) and value.ipv4_mapped:
-            return value.ipv4_mapped
-        return value
+        return _unmapped(value)
     if isinstance(value, str) and len(value) <= 64:
         return _parse_text(value)
     return None
@@ -40,6 +38,11 @@ def _parse_text(value: str) -> IPAddress | None:
         address = ipaddress.ip_address(text.split("%", 1)[0])  # zone ids are local
     except ValueError:
         return None
+    return _unmapped(address)
+
+
+def _unmapped(address: IPAddress) -> IPAddress:
+    """An IPv4-mapped IPv6 address as the IPv4 address it carries."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         return address.ipv4_mapped
     return address

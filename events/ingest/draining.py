@@ -72,19 +72,19 @@ def drain(
         readers.append(lambda: stream.claim_idle(consumer, lease, count))
     readers.append(lambda: stream.read_new(consumer, count, wait=linger))
     for read in readers:
-        gathered = True  # the first read of each kind goes at once
+        at_once = True  # the first read of each kind, and any after a full one
         while True:
             if time.monotonic() > deadline:
                 result.more = True
                 return result
-            if not gathered:
+            if not at_once:
                 _gather(deadline)
             entries = read()
             if not entries:
                 break
             result.reads += 1
-            gathered = len(entries) >= count  # full: a backlog, read on at once
-            if gathered and on_backlog is not None:
+            at_once = len(entries) >= count  # full: a backlog
+            if at_once and on_backlog is not None:
                 on_backlog()
                 on_backlog = None
             if not _store(entries, result):

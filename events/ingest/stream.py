@@ -79,10 +79,7 @@ def append(items: list[dict[str, Any]]) -> bool:
     """
     import redis
 
-    commands = (
-        ("XADD", STREAM, "*", "items", jsons.dumps(items)),
-        ("SET", NUDGE, 1, "NX", "PX", int(settings.INGEST_NUDGE_SECONDS * 1000)),
-    )
+    commands = (("XADD", STREAM, "*", "items", jsons.dumps(items)), _nudge_command())
     pool = _client().connection_pool
     try:
         replies = _round_trip(pool, commands)
@@ -104,14 +101,15 @@ def _round_trip(pool: Any, commands: tuple[tuple[Any, ...], ...]) -> list[Any]:
         pool.release(connection)
 
 
-def _nudge(client: Any) -> Any:
-    """Mark a drain as asked for, unless one is already (SET NX, expiring)."""
-    return client.set(NUDGE, 1, nx=True, px=int(settings.INGEST_NUDGE_SECONDS * 1000))
+def _nudge_command() -> tuple[Any, ...]:
+    """Mark a drain as asked for, unless one is already (SET NX, expiring); its reply is
+    None when one was."""
+    return ("SET", NUDGE, 1, "NX", "PX", int(settings.INGEST_NUDGE_SECONDS * 1000))
 
 
 def ask_once() -> bool:
     """True when no drain is asked for and waiting to start: the caller asks for one."""
-    return bool(_nudge(_client()))
+    return bool(_client().execute_command(*_nudge_command()))
 
 
 def forget_nudge() -> None:
