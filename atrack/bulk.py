@@ -73,6 +73,16 @@ def select_in(
     return _execute(alias, sql, [list(values), *where.values()], fetch=True)
 
 
+# PostgreSQL's wire protocol numbers parameters with 16 bits.
+POSTGRES_MAX_PARAMS = 65_535
+
+
+def rows_per_statement(alias: str, params_per_row: int) -> int:
+    """How many rows of `params_per_row` placeholders one statement may carry on `alias`."""
+    limit = connections[alias].features.max_query_params or POSTGRES_MAX_PARAMS
+    return max(1, min(limit, POSTGRES_MAX_PARAMS) // params_per_row)
+
+
 def _execute(alias: str, sql: str, params: list[Any], *, fetch: bool) -> list[tuple[Any, ...]]:
     """Run on a server-side binding cursor: the arrays travel as parameters, not as SQL
     literals that psycopg's client-side binding (Django's default) would have to build."""

@@ -52,12 +52,14 @@ class LiveGauges(Collector):
         )
 
     def _failed(self) -> Iterator[Metric]:
-        from projects.models import FailedWork
+        from events.models import FailedWork
 
-        try:
-            pending = FailedWork.objects.filter(replayed_at__isnull=True).count()
-        except Exception:
-            return
+        pending = 0
+        for alias in settings.DATABASES:  # an unreachable alias leaves the others' count
+            try:
+                pending += FailedWork.objects.using(alias).filter(replayed_at__isnull=True).count()
+            except Exception:
+                logger.warning("metrics: failed work on %r is unreadable", alias)
         yield GaugeMetricFamily(
             "atrack_failed_work_pending", "Parked batches not replayed yet", value=pending
         )

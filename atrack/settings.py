@@ -245,24 +245,20 @@ if CELERY_BROKER_URL and not (INGEST_REDIS_URL or CELERY_BROKER_URL).startswith(
 # about INGEST_BATCH_ITEMS items, one transaction per project and chunk.
 INGEST_READ_ENTRIES = env.int("INGEST_READ_ENTRIES", default=200)
 INGEST_BATCH_ITEMS = env.int("INGEST_BATCH_ITEMS", default=1000)
-# One drain task stores for up to this long, then hands over to a fresh one; it ends
-# sooner once the stream has been empty for INGEST_LINGER_SECONDS.
-INGEST_DRAIN_SECONDS = env.float("INGEST_DRAIN_SECONDS", default=10.0)
-INGEST_LINGER_SECONDS = env.float("INGEST_LINGER_SECONDS", default=1.0)
-# After a read that did not fill up, a drain waits this long before the next, so that
+# After a read that did not fill up, a consumer waits this long before the next, so that
 # steady traffic is stored in chunks; it adds at most this much to the time until work
 # is readable. 0 reads again at once.
 INGEST_GATHER_SECONDS = env.float("INGEST_GATHER_SECONDS", default=0.2)
-# A drain asked for and not started after this long is asked for again.
-INGEST_NUDGE_SECONDS = env.float("INGEST_NUDGE_SECONDS", default=5.0)
-# Work read but unacknowledged this long (its worker died) is claimed by the sweep,
-# which beat runs four times a lease (after failed deliveries the wait doubles, up to
-# eight leases); after INGEST_MAX_RETRIES deliveries that failed on
+# Work read but unacknowledged this long (its consumer died, or its database failed) is
+# claimed by a consumer, which looks four times a lease (after failed deliveries the wait
+# doubles, up to eight leases); after INGEST_MAX_RETRIES deliveries that failed on
 # database errors, the failing items are parked in FailedWork.
 INGEST_LEASE_SECONDS = env.float("INGEST_LEASE_SECONDS", default=20.0)
 INGEST_MAX_RETRIES = env.int("INGEST_MAX_RETRIES", default=6)
+# Parked failed work lives with its project's data and goes with its retention period;
+# unreadable queue entries (no project to belong to) are kept in `default` this long.
+FAILED_WORK_UNATTRIBUTED_DAYS = env.int("FAILED_WORK_UNATTRIBUTED_DAYS", default=30)
 CELERY_BEAT_SCHEDULE = {
-    "ingest-sweep": {"task": "atrack.ingest.sweep", "schedule": INGEST_LEASE_SECONDS / 4},
     "retention-prune": {"task": "atrack.retention.prune", "schedule": 24 * 3600.0},
 }
 # Requests per second per key; 0 turns the limit off.

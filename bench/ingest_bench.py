@@ -4,7 +4,7 @@
 
 It installs wrk (Debian) when missing, recreates the database `atrack_ingest_bench` on the local
 PostgreSQL, uses Redis database 12 as the broker, starts the service as production runs
-it (granian, 2 workers; Celery prefork workers) and drives it with wrk from a second
+it (granian, 2 workers; ingest consumers, `manage.py ingest`) and drives it with wrk from a second
 process on loopback. Every figure is printed next to its reference measured in the same
 run, so the ratios hold on a noisy machine:
 
@@ -16,7 +16,7 @@ run, so the ratios hold on a noisy machine:
   the COPY rate of the event rows;
 - sustained mix: init + attributes + 5 events per visitor at a fixed rate for a minute,
   with the queue depth sampled every second and the lag of the last event;
-- peak resident memory of a web worker and a Celery worker child (GeoIP databases loaded).
+- peak resident memory of a web worker and an ingest consumer (GeoIP databases loaded).
 """
 
 from __future__ import annotations
@@ -133,12 +133,15 @@ def start_web(
 
 
 def start_workers(env: dict[str, str], log: Path, concurrency: int) -> subprocess.Popen[bytes]:
+    """`manage.py ingest` with `concurrency` consumer processes."""
     worker = start(
-        [str(BIN / "celery"), "-A", "atrack", "worker", "--pool", "prefork", "--concurrency", str(concurrency),
-         "--loglevel", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        env, log,
-    )  # fmt: skip
-    wait_for(lambda: " ready." in log.read_text(errors="replace"), 60, "the Celery worker")
+        [str(BIN / "python"), "manage.py", "ingest", "--processes", str(concurrency)], env, log
+    )
+    wait_for(
+        lambda: log.read_text(errors="replace").count("ingest consumer") >= concurrency,
+        60,
+        "the ingest consumers",
+    )
     return worker
 
 
@@ -537,7 +540,7 @@ def report(http: dict[str, WrkResult], pipeline: tuple[float, float, float], cop
         print(f"| sustained mix | {mix['rate']:,.0f} req/s, p99 {mix['p99']:.1f} ms, queue max {mix['max_depth']} "
               f"({bounded}), last event stored {mix['lag']:.2f} s after the load | | | >= 3,000 req/s, lag <= 2 s |")  # fmt: skip
     print(f"| web worker peak RSS | {web_mb:.0f} MB | | | < 150 MB |")
-    print(f"| Celery worker child peak RSS | {worker_mb:.0f} MB | | | < 250 MB |")
+    print(f"| ingest consumer peak RSS | {worker_mb:.0f} MB | | | < 250 MB |")
 
 
 if __name__ == "__main__":

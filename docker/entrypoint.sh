@@ -1,5 +1,6 @@
 #!/bin/sh
-# Roles: web (migrate every alias, then serve), worker, beat, or any manage.py command.
+# Roles: web (migrate every alias, then serve), ingest (store queued writes), worker and
+# beat (Celery: the daily retention prune), or any manage.py command.
 set -eu
 role="${1:-web}"
 case "$role" in
@@ -9,12 +10,15 @@ case "$role" in
             --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-8}" --no-ws \
             --respawn-failed-workers atrack.wsgi:application
         ;;
+    ingest)
+        exec python manage.py ingest --processes "${INGEST_PROCESSES:-2}"
+        ;;
     worker)
         exec celery -A atrack worker --loglevel "${LOG_LEVEL:-INFO}" \
             --concurrency "${WORKER_CONCURRENCY:-2}"
         ;;
     beat)
-        # Exactly one beat: it runs the ingest sweep and the daily retention prune.
+        # Exactly one beat: it schedules the daily retention prune.
         exec celery -A atrack beat --loglevel "${LOG_LEVEL:-INFO}" \
             --schedule "${ATRACK_VAR_DIR:-/var/lib/atrack}/celerybeat-schedule"
         ;;

@@ -1,16 +1,22 @@
-"""Staff pages for events: the per-project list and the event page."""
+"""Staff pages for events and parked failed work: per-project lists and detail pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
-from events.models import Event
+from events.failed import failed_work_replay
+from events.ingest.payloads import UUID_RE
+from events.models import Event, FailedWork
+from projects.models import Membership
+from projects.routing import alias_for
 from sessions_app.admin_views import ProjectScopedAdmin, pretty_json, request_project
 from sessions_app.overview import facet_values
 
@@ -74,3 +80,63 @@ class EventAdmin(ProjectScopedAdmin):
             ),
         }
         return TemplateResponse(request, "admin/events/event_detail.html", context)
+
+
+@admin.register(FailedWork)
+class FailedWorkAdmin(ProjectScopedAdmin):
+    """Parked work of one project, read from its alias; managers replay it."""
+
+    list_display = ("created_at", "reason", "uuid", "items", "attempts", "replayed_at")
+    list_display_links = ("created_at",)
+    list_filter = ("reason", ("replayed_at", admin.EmptyFieldListFilter))
+    search_fields = ("uuid",)
+    ordering = ("-created_at",)
+    search_help_text = "A session UUID."
+
+    @admin.display(description="items")
+    def items(self, work: FailedWork) -> int:
+        return len(work.payload) if isinstance(work.payload, list) else 0
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        return (queryset.filter(uuid=term) if UUID_RE.match(term) else queryset.none()), False
+
+    def get_urls(self) -> list[Any]:
+        replay = self.project_view(require_POST(self.replay_view))
+        return [
+            path("<slug:project>/<int:pk>/replay/", replay, name=self.url_name("replay")),
+            *super().get_urls(),
+        ]
+
+    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = request_project(request)
+        assert project is not None
+        work = self.object_or_404(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Failed work #{work.pk}: {work.get_reason_display()}",
+            "opts": self.opts,
+            "project": project,
+            "tab": "failed work",
+            "work": work,
+            "payload": pretty_json(work.payload),
+            "can_replay": Membership.can_manage(request.user, project) and not work.replayed_at,
+        }
+        return TemplateResponse(request, "admin/events/failedwork_detail.html", context)
+
+    def replay_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = request_project(request)
+        assert project is not None
+        if not Membership.can_manage(request.user, project):
+            raise PermissionDenied("Only the project's managers replay its failed work.")
+        work = self.object_or_404(request, pk)
+        error = failed_work_replay(alias=alias_for(project), work=work)
+        if error is None:
+            messages.success(request, f"Failed work #{work.pk} stored.")
+        else:
+            messages.warning(request, f"Failed work #{work.pk} failed again: {error}")
+        return HttpResponseRedirect(self.detail_url(project, work.pk))

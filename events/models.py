@@ -61,3 +61,44 @@ class EventNameCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.count}"
+
+
+class FailedWork(models.Model):
+    """Work that could not be stored after its retries, kept for staff and replay.
+
+    It holds a visitor's payload, so it lives with the project's data, in the project's
+    alias: erasure, retention and `moveproject` reach it like sessions and events. One
+    row per session UUID. Stream entries that hold no readable work (no project to
+    belong to) are kept in `default`, with no project, for FAILED_WORK_UNATTRIBUTED_DAYS.
+    """
+
+    DATABASE_ERROR = "database_error"
+    PROCESSING_ERROR = "processing_error"
+    UNREADABLE = "unreadable"
+    REASON_CHOICES = [
+        (DATABASE_ERROR, "Database unavailable after retries"),
+        (PROCESSING_ERROR, "Could not be stored"),
+        (UNREADABLE, "Unreadable queue entry"),
+    ]
+
+    created_at = models.DateTimeField(default=timezone.now)
+    project_id = models.BigIntegerField(null=True, blank=True)
+    uuid = models.UUIDField(null=True, blank=True)
+    reason = models.CharField(max_length=32, choices=REASON_CHOICES)
+    detail = models.TextField(blank=True, default="")
+    payload = models.JSONField(help_text="The work items, exactly as queued.")
+    attempts = models.PositiveIntegerField(default=0)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "failed work"
+        indexes = [
+            models.Index(fields=["project_id", "uuid"], name="failedwork_project_uuid"),
+            models.Index(fields=["project_id", "created_at"], name="failedwork_project_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} #{self.pk}"

@@ -225,10 +225,24 @@ EVENTS_SHOWN: Schema = {
         },
     },
 }
+COUNT: Schema = {"type": "integer", "minimum": 0}
 ERASED: Schema = {
     "type": "object",
     "required": ["success", "uuid", "deleted"],
-    "properties": {"success": {"type": "boolean"}, "uuid": UUID, "deleted": {"type": "object"}},
+    "properties": {
+        "success": {"type": "boolean"},
+        "uuid": UUID,
+        "deleted": {
+            "type": "object",
+            "required": ["sessions", "attributes", "events", "parked"],
+            "properties": {
+                "sessions": COUNT,
+                "attributes": COUNT,
+                "events": COUNT,
+                "parked": COUNT,
+            },
+        },
+    },
 }
 
 
@@ -238,6 +252,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         401: "Missing, unknown or expired key",
         403: "Key not allowed here (public key on a read, origin not allowed, revoked key)",
         404: "Unknown session",
+        410: "The session was erased: writes for its UUID are not stored",
         413: "Body too large (64 KiB; 512 KiB and 100 items for /batch)",
         415: "Content type other than application/json or text/plain",
         429: "Rate limit exceeded; see Retry-After",
@@ -246,7 +261,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(response=ERROR, description=text[code]) for code in codes}
 
 
-WRITE_ERRORS = (400, 401, 403, 413, 415, 429, 503)
+WRITE_ERRORS = (400, 401, 403, 410, 413, 415, 429, 503)
 READ_ERRORS = (400, 401, 403, 404, 413, 415, 429)
 
 
@@ -276,7 +291,7 @@ def batch() -> Any:
         request={"application/json": BATCH, "text/plain": BATCH},
         responses={
             200: OpenApiResponse(response=BATCH_WRITTEN, description="A result per item"),
-            **_errors(*WRITE_ERRORS),
+            **_errors(*(code for code in WRITE_ERRORS if code != 410)),
         },
     )
 

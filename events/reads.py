@@ -10,13 +10,13 @@ from rest_framework.response import Response
 from atrack.errors import ApiError
 from atrack.times import iso, parse_time
 from events import openapi
+from events.erasure import erasure_create
 from events.ingest.payloads import MAX_NAME_LENGTH, UUID_RE
 from events.ingest.views import KeyApiViewSet, request_body
 from events.selectors import EventFilter, event_list, session_events
 from projects.auth import CanErase, CanRead, key_info
 from sessions_app.models import Session
 from sessions_app.selectors import session_attributes, session_data, session_get
-from sessions_app.services import session_erase
 
 Errors = dict[str, list[str]]
 
@@ -142,13 +142,18 @@ class EraseViewSet(KeyApiViewSet):
     permission_classes = [CanErase]
 
     @openapi.read(
-        "Erase a session, its attributes and events", openapi.SESSION_SHOW, openapi.ERASED
+        "Erase a session, its attributes, events, queued and parked work, and suppress its "
+        "later writes",
+        openapi.SESSION_SHOW,
+        openapi.ERASED,
+        found=False,
     )
     def session_delete(self, request: Request) -> Response:
         errors: Errors = {}
         uuid = _uuid(request_body(request), errors)
         if errors:
             raise _invalid(errors)
-        session = _session(request, uuid)
-        deleted = session_erase(alias=session._state.db or "default", session_id=session.pk)
+        # No 404 for a UUID with nothing stored: its work may still be queued, and the
+        # erasure must cover that too.
+        deleted = erasure_create(project=key_info(request).project, uuid=uuid)
         return Response({"success": True, "uuid": uuid, "deleted": deleted})

@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+
 from atrack.bulk import insert_rows
 from atrack.times import parse_time
-from events.models import Event
+from events.models import Event, FailedWork
 from projects.models import Project
 from projects.selectors import ProjectInfo
 
@@ -58,10 +60,18 @@ def events_prune(
 
 
 def retention_prune(*, now: datetime, dry_run: bool = False) -> dict[str, int]:
-    """Apply every project's retention period; slug → events deleted (or due)."""
+    """Apply every project's retention period to its events and parked failed work; slug →
+    events deleted (or due). Unreadable queue entries (no project) go after
+    FAILED_WORK_UNATTRIBUTED_DAYS."""
     result = {}
     for project in Project.objects.filter(retention_days__isnull=False):
         info = ProjectInfo.of(project)
         before = now - timedelta(days=project.retention_days or 0)
         result[project.slug] = events_prune(project=info, before=before, dry_run=dry_run)
+        if not dry_run:
+            FailedWork.objects.for_project(info).filter(created_at__lt=before).delete()
+    if not dry_run:
+        cutoff = now - timedelta(days=settings.FAILED_WORK_UNATTRIBUTED_DAYS)
+        unattributed = FailedWork.objects.using("default").filter(project_id__isnull=True)
+        unattributed.filter(created_at__lt=cutoff).delete()
     return result

@@ -7,14 +7,12 @@ response to the POST that made it, and is stored nowhere (not even in a message 
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.management import CommandError, call_command
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -24,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from projects import keys
-from projects.models import ApiKey, FailedWork, Membership, Project
+from projects.models import ApiKey, Membership, Project
 from projects.services import key_create, key_revoke, key_rotate
 
 MAX_GRACE_HOURS = 24 * 30
@@ -194,46 +192,3 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "project")
     search_fields = ("user__username", "user__email", "project__slug")
     autocomplete_fields = ("user", "project")
-
-
-@admin.register(FailedWork)
-class FailedWorkAdmin(admin.ModelAdmin):
-    list_display = ("id", "created_at", "project_id", "reason", "attempts", "replayed_at")
-    list_filter = ("reason", ("replayed_at", admin.EmptyFieldListFilter))
-    readonly_fields = (
-        "created_at",
-        "project_id",
-        "reason",
-        "detail",
-        "payload",
-        "attempts",
-        "replayed_at",
-    )
-    actions = ["replay"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[FailedWork]:
-        rows = super().get_queryset(request)
-        if request.user.is_superuser:
-            return rows
-        return rows.filter(project_id__in=Membership.visible_projects(request.user).values("pk"))
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) or _sees_any_project(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) or _sees_any_project(request)
-
-    @admin.action(description="Replay the selected work", permissions=["change"])
-    def replay(self, request: HttpRequest, queryset: QuerySet[FailedWork]) -> None:
-        pending = queryset.filter(replayed_at__isnull=True).values_list("pk", flat=True)
-        ids = [str(pk) for pk in pending]
-        if not ids:
-            self.message_user(request, "Nothing to replay: the selected work was replayed already.")
-            return
-        out = io.StringIO()
-        try:
-            call_command("replayfailed", *ids, stdout=out)
-        except CommandError as exc:
-            self.message_user(request, f"{out.getvalue().strip()} {exc}", messages.WARNING)
-            return
-        self.message_user(request, out.getvalue().strip())

@@ -73,35 +73,6 @@ class ApiKey(models.Model):
         return self.revoked_at is None and not expired
 
 
-class FailedWork(models.Model):
-    """Work a worker could not process after its retries, kept for staff and replay."""
-
-    DATABASE_ERROR = "database_error"
-    UNKNOWN_PROJECT = "unknown_project"
-    PROCESSING_ERROR = "processing_error"
-    REASON_CHOICES = [
-        (DATABASE_ERROR, "Database unavailable after retries"),
-        (UNKNOWN_PROJECT, "Project no longer exists"),
-        (PROCESSING_ERROR, "Unexpected processing error"),
-    ]
-
-    created_at = models.DateTimeField(auto_now_add=True)
-    # A plain id, not a foreign key: the project may be gone (that is one failure reason).
-    project_id = models.BigIntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=32, choices=REASON_CHOICES)
-    detail = models.TextField(blank=True, default="")
-    payload = models.JSONField(help_text="The work items, exactly as queued.")
-    attempts = models.PositiveIntegerField(default=0)
-    replayed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name_plural = "failed work"
-
-    def __str__(self) -> str:
-        return f"{self.reason} #{self.pk}"
-
-
 class Membership(models.Model):
     """A staff account's access to one project in the dashboard; superusers need none."""
 

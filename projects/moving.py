@@ -26,12 +26,13 @@ from django.conf import settings
 from django.db import IntegrityError, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
+from django.forms.models import model_to_dict
 
-from events.models import Event
+from events.models import Event, FailedWork
 from projects.models import Project
 from projects.routing import alias_for
 from projects.selectors import key_cache
-from sessions_app.models import Attribute, Session
+from sessions_app.models import Attribute, Erasure, Session
 from sessions_app.services import attributes_merge, attributes_replace, session_erase
 
 SETTLE_MARGIN_SECONDS = 10.0
@@ -78,6 +79,7 @@ class MoveReport:
     caught_up: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     merged_sessions: int = 0
     erased_sessions: int = 0
+    moved_failed_work: int = 0
     verified: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     seconds: dict[str, float] = field(default_factory=dict)
@@ -254,6 +256,7 @@ class ProjectMove:
             self.report.copied["sessions"] += len(rows)
         self.report.copied["attributes"] = self.copy_attributes()
         self.report.copied["events"] = self.copy_events(upto=marks.event, after=0)
+        self.carry_erasures()
         try:
             self.check_covered(session_upto=marks.session, event_upto=marks.event)
         except MoveError:
@@ -318,6 +321,8 @@ class ProjectMove:
             self.reconcile(rows)
         if first:  # later rounds run after deletions, when a missing row means nothing
             self.propagate_erasures()
+            self.carry_erasures()
+        self.move_failed_work()
         self.report.caught_up["events"] += self.copy_events(upto=None, after=self.marks.event)
 
     def reconcile(self, rows: list[Session]) -> None:
@@ -382,6 +387,33 @@ class ProjectMove:
                 if str(r["uuid"]) not in present:
                     session_erase(alias=self.target, session_id=r["id"])
                     self.report.erased_sessions += 1
+
+    def move_failed_work(self) -> None:
+        """Parked failed work goes with the project's data: copied, then deleted here (a
+        crash in between leaves a row twice; replaying stores its items once all the same)."""
+        rows = FailedWork.objects.using(self.source).filter(project_id=self.project.pk)
+        while chunk := list(rows.order_by("id")[: self.batch_size]):
+            copies = [FailedWork(**{**model_to_dict(r), "id": None}) for r in chunk]
+            FailedWork.objects.using(self.target).bulk_create(copies)
+            FailedWork.objects.using(self.source).filter(pk__in=[r.pk for r in chunk]).delete()
+            self.report.moved_failed_work += len(chunk)
+
+    def carry_erasures(self) -> None:
+        """The source's erasures hold on the target too (the later one wins), and what
+        the target stored for a UUID under an erasure in force is erased there."""
+        source = Erasure.objects.using(self.source).filter(project_id=self.project.pk)
+        for erasure in source:
+            kept, _ = Erasure.objects.using(self.target).get_or_create(
+                project_id=erasure.project_id,
+                uuid=erasure.uuid,
+                defaults={"erased_at": erasure.erased_at, "lifted_at": erasure.lifted_at},
+            )
+            if kept.erased_at < erasure.erased_at:
+                kept.erased_at, kept.lifted_at = erasure.erased_at, erasure.lifted_at
+                kept.save(using=self.target, update_fields=["erased_at", "lifted_at"])
+            if kept.lifted_at is None:
+                for row in self.sessions(self.target).filter(uuid=kept.uuid):
+                    session_erase(alias=self.target, session_id=row.pk)
 
     # -- 4. verify and delete -----------------------------------------------------------
     def covered_sessions(self, batch: list[dict[str, Any]]) -> list[int]:
@@ -460,6 +492,7 @@ class ProjectMove:
         for _ in range(DELETE_ROUNDS):
             self.delete_covered()
             if not self.rows_left(self.source):
+                Erasure.objects.using(self.source).filter(project_id=self.project.pk).delete()
                 return
             # A process kept the old alias past the settle time: copy what it wrote.
             wait_for_open_transactions(self.source)
@@ -498,7 +531,8 @@ class ProjectMove:
                 self.report.deleted[table] += _delete_ids(self.source, model, covered(batch), guard)
 
     def rows_left(self, alias: str) -> int:
-        querysets = (self.events(alias), self.attributes(alias), self.sessions(alias))
+        failed = FailedWork.objects.using(alias).filter(project_id=self.project.pk)
+        querysets = (self.events(alias), self.attributes(alias), self.sessions(alias), failed)
         return sum(q.count() for q in querysets)
 
 

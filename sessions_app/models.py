@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import timezone
@@ -88,3 +88,28 @@ class Attribute(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Erasure(models.Model):
+    """A session erased on request. While in force (not lifted), writes for its UUID are
+    refused and stored nowhere; work received before `erased_at` is never stored, even
+    after a lift."""
+
+    project_id = models.BigIntegerField()
+    uuid = models.UUIDField()
+    erased_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project_id", "uuid"], name="erasure_project_uuid"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+    def suppresses(self, received_at: Any) -> bool:
+        """Whether work received at `received_at` must not be stored."""
+        return self.lifted_at is None or received_at <= self.erased_at

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from django.db import connections, transaction
 
 from atrack import jsons
-from atrack.bulk import insert_rows, select_in, update_rows
+from atrack.bulk import insert_rows, rows_per_statement, select_in, update_rows
 from atrack.observability import ENRICHMENT, SESSIONS_ENRICHED
 from atrack.times import parse_time
 from enrichment.pipeline import enrich_session
@@ -308,9 +308,18 @@ def _apply_init(session: Session, project: ProjectInfo, item: Mapping[str, Any])
 
 
 def _upsert_attributes(alias: str, rows: Iterable[tuple[int, str, Any, datetime]]) -> None:
-    """Insert or overwrite attribute keys; a key keeps its newest value (by receipt)."""
-    table = Attribute._meta.db_table
+    """Insert or overwrite attribute keys; a key keeps its newest value (by receipt).
+
+    Statements are cut under the backend's parameter limit: a batch within the request
+    limits can set tens of thousands of keys."""
     rows = list(rows)
+    size = rows_per_statement(alias, 4)
+    for start in range(0, len(rows), size):
+        _upsert_attribute_rows(alias, rows[start : start + size])
+
+
+def _upsert_attribute_rows(alias: str, rows: list[tuple[int, str, Any, datetime]]) -> None:
+    table = Attribute._meta.db_table
     if not rows:
         return
     values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))

@@ -2,67 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from collections.abc import Mapping
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from atrack.errors import ApiError
 from events.ingest.broker import broker_redis
 from projects.selectors import KeyInfo
-
-
-class JsonBodyParser(BaseParser):
-    """A JSON object body, at most the view's `max_body_bytes` long."""
-
-    media_type = "application/json"
-
-    def parse(
-        self,
-        stream: IO[Any],
-        media_type: str | None = None,
-        parser_context: Mapping[str, Any] | None = None,
-    ) -> Any:
-        view = (parser_context or {}).get("view")
-        limit = int(getattr(view, "max_body_bytes", settings.MAX_BODY_BYTES))
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise ApiError(413, "payload_too_large", f"The body is over {limit // 1024} KiB.")
-        try:
-            data = json.loads(raw, parse_constant=_no_constant)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
-        # Escapes can smuggle in what PostgreSQL cannot store; plain UTF-8 bodies cannot.
-        return _storable(data) if b"\\u" in raw else data
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _storable(value: Any) -> Any:
-    """`value` without NUL characters and with lone surrogates replaced (PostgreSQL would
-    refuse both)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, dict):
-        return {_storable(k): _storable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_storable(v) for v in value]
-    return value
-
-
-class TextJsonParser(JsonBodyParser):
-    """`text/plain` bodies holding JSON, as `navigator.sendBeacon` sends them."""
-
-    media_type = "text/plain"
 
 
 def content_length_guard(request: Request, limit: int) -> None:

@@ -25,7 +25,7 @@ from django.db import DatabaseError
 
 from atrack.errors import ApiError
 from events.ingest import stream
-from events.ingest.processing import UnknownProject, process_items
+from events.ingest.processing import Applied, UnknownProject, store_isolating
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 class Outcome:
     queued: bool
     created: frozenset[str]
+    erased: frozenset[str] = frozenset()  # UUIDs whose writes an erasure suppresses
 
 
 class _Breaker:
@@ -50,19 +51,15 @@ class _Breaker:
 breaker = _Breaker()
 
 
-def send_to_stream(items: list[dict[str, Any]]) -> bool:
-    """Queue `items` as one stream entry; False (and the breaker tripped) when that fails."""
-    from events.tasks import ask_for_drain
-
+def send_to_stream(items: list[dict[str, Any]]) -> set[str] | None:
+    """Queue `items` as one stream entry; the UUIDs among them that an erasure suppresses,
+    or None (and the breaker tripped) when that fails."""
     try:
-        nudge = stream.append(items)
+        return stream.append(items)
     except Exception:
         logger.warning("queue unavailable; processing inline", exc_info=True)
         breaker.trip()
-        return False
-    if nudge:
-        ask_for_drain()
-    return True
+        return None
 
 
 class _Signal:
@@ -91,35 +88,38 @@ class _Signal:
 
 
 class _Slot:
-    __slots__ = ("done", "items", "lead", "ok")
+    __slots__ = ("done", "erased", "items", "lead")
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
         self.items = items
         self.done = _Signal()
-        self.ok = False
+        self.erased: set[str] | None = None  # None until published
         self.lead = False
 
 
 class GroupPublisher:
     """Leader/follower group commit of work items into broker messages."""
 
-    def __init__(self, send: Callable[[list[dict[str, Any]]], bool], max_items: int = 500) -> None:
+    def __init__(
+        self, send: Callable[[list[dict[str, Any]]], set[str] | None], max_items: int = 500
+    ) -> None:
         self._send = send
         self._max_items = max_items
         self._lock = threading.Lock()
         self._pending: list[_Slot] = []
         self._busy = False
 
-    def publish(self, items: list[dict[str, Any]]) -> bool:
-        """True once `items` are in the broker; False means they must be processed inline."""
+    def publish(self, items: list[dict[str, Any]]) -> set[str] | None:
+        """Once `items` are in the broker, the UUIDs among them an erasure suppresses;
+        None means they must be processed inline."""
         slot = _Slot(items)
         with self._lock:
             self._pending.append(slot)
             follower, self._busy = self._busy, True
         if follower and not self._await_turn(slot):
-            return slot.ok
+            return slot.erased
         self._lead()
-        return slot.ok
+        return slot.erased
 
     def _await_turn(self, slot: _Slot) -> bool:
         """Wait until a leader published `slot` (False) or handed it the lead (True)."""
@@ -148,9 +148,9 @@ class GroupPublisher:
 
     def _lead(self) -> None:
         batch = self._take()
-        ok = self._send([item for slot in batch for item in slot.items])
+        erased = self._send([item for slot in batch for item in slot.items])
         for slot in batch:
-            slot.ok, slot.lead = ok, False
+            slot.erased, slot.lead = erased, False
             slot.done.set()
         with self._lock:
             if self._pending:  # hand over: the oldest waiter publishes the next group
@@ -163,16 +163,16 @@ class GroupPublisher:
 publisher = GroupPublisher(send_to_stream)
 
 
-def _publish(items: list[dict[str, Any]]) -> bool:
+def _publish(items: list[dict[str, Any]]) -> set[str] | None:
     if not settings.CELERY_BROKER_URL or breaker.is_open():
-        return False
+        return None
     return publisher.publish(items)
 
 
-def run_inline(items: list[dict[str, Any]]) -> frozenset[str]:
+def run_inline(items: list[dict[str, Any]]) -> Applied:
     """Process now; 503 only when the database cannot take the write either."""
     try:
-        return frozenset(process_items(items))
+        return store_isolating(items)
     except UnknownProject as exc:
         raise ApiError(401, "invalid_key", "This key's project no longer exists.") from exc
     except DatabaseError as exc:
@@ -188,6 +188,10 @@ def run_inline(items: list[dict[str, Any]]) -> frozenset[str]:
 def submit(items: list[dict[str, Any]], *, synchronous: bool) -> Outcome:
     if not items:
         return Outcome(queued=False, created=frozenset())
-    if not synchronous and _publish(items):
-        return Outcome(queued=True, created=frozenset())
-    return Outcome(queued=False, created=run_inline(items))
+    erased = None if synchronous else _publish(items)
+    if erased is not None:
+        return Outcome(queued=True, created=frozenset(), erased=frozenset(erased))
+    applied = run_inline(items)
+    return Outcome(
+        queued=False, created=frozenset(applied.created), erased=frozenset(applied.erased)
+    )

@@ -8,14 +8,15 @@ entries stay in the group's pending list, and once they have been pending longer
 lease any worker claims them (XCLAIM) and stores them again. Storing is idempotent, so a
 second delivery costs time, never a duplicate row.
 
-This replaces a Celery message per group: kombu's Redis transport pops a message before
-it records it as unacknowledged (celery#7950), and a message per handful of items held
-the workers to small transactions.
+A stream rather than a Celery message per group: kombu's Redis transport pops a message
+before it records it as unacknowledged (celery#7950), and a message per handful of items
+would hold the workers to small transactions.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import time
@@ -27,11 +28,14 @@ from django.conf import settings
 from atrack import jsons
 from events.ingest.broker import broker_redis
 
+logger = logging.getLogger(__name__)
+
 STREAM = "atrack:ingest"
 GROUP = "atrack"
-# Set while a drain is asked for and not yet started, so that a busy web server sends
-# one Celery message per drain rather than one per request.
-NUDGE = "atrack:ingest:nudge"
+# atrack:erased:<project id>:<uuid> is set while writes for that UUID are suppressed: the
+# web tier refuses them with no database lookup. The workers' check in the database is
+# what guarantees they are never stored; this copy only lets the client know at once.
+ERASED = "atrack:erased:{}:{}"
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,11 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def append(items: list[dict[str, Any]]) -> bool:
-    """Queue `items` as one entry (raises when Redis fails); True when a drain should be
-    asked for, because none is waiting to start.
+def append(items: list[dict[str, Any]]) -> set[str]:
+    """Queue `items` as one entry (raises when Redis fails); the UUIDs among them whose
+    writes are suppressed by an erasure (their items are dropped by the workers).
 
-    XADD and the nudge's SET NX go out in one write on a pooled connection and both
+    XADD and the erasure look-up go out in one write on a pooled connection and both
     replies are read back: what redis-py's Pipeline does, without its several times as
     much Python per call, which every queued request shares. A connection that fails is
     dropped and the write tried once more on a fresh one, as the client's own retry
@@ -79,13 +83,17 @@ def append(items: list[dict[str, Any]]) -> bool:
     """
     import redis
 
-    commands = (("XADD", STREAM, "*", "items", jsons.dumps(items)), _nudge_command())
+    keys = sorted({(item["project_id"], item["uuid"]) for item in items})
+    commands = (
+        ("XADD", STREAM, "*", "items", jsons.dumps(items)),
+        ("MGET", *(ERASED.format(*key) for key in keys)),
+    )
     pool = _client().connection_pool
     try:
         replies = _round_trip(pool, commands)
     except (redis.ConnectionError, redis.TimeoutError):
         replies = _round_trip(pool, commands)
-    return replies[1] is not None
+    return {uuid for (_, uuid), flag in zip(keys, replies[1], strict=True) if flag is not None}
 
 
 def _round_trip(pool: Any, commands: tuple[tuple[Any, ...], ...]) -> list[Any]:
@@ -101,20 +109,25 @@ def _round_trip(pool: Any, commands: tuple[tuple[Any, ...], ...]) -> list[Any]:
         pool.release(connection)
 
 
-def _nudge_command() -> tuple[Any, ...]:
-    """Mark a drain as asked for, unless one is already (SET NX, expiring); its reply is
-    None when one was."""
-    return ("SET", NUDGE, 1, "NX", "PX", int(settings.INGEST_NUDGE_SECONDS * 1000))
+def mark_erased(project_id: int, uuid: str) -> None:
+    """Let the web tier refuse `uuid`'s writes at once (best effort: see ERASED)."""
+    client = broker_redis()
+    if client is None:
+        return
+    try:
+        client.set(ERASED.format(project_id, uuid), 1)
+    except Exception:
+        logger.warning("could not mark an erasure in Redis; workers still drop its work")
 
 
-def ask_once() -> bool:
-    """True when no drain is asked for and waiting to start: the caller asks for one."""
-    return bool(_client().execute_command(*_nudge_command()))
-
-
-def forget_nudge() -> None:
-    """A drain starts (or could not be asked for): the next append asks again."""
-    _client().delete(NUDGE)
+def unmark_erased(project_id: int, uuid: str) -> None:
+    client = broker_redis()
+    if client is None:
+        return
+    try:
+        client.delete(ERASED.format(project_id, uuid))
+    except Exception:
+        logger.warning("could not clear an erasure in Redis; writes stay refused until it is")
 
 
 def _ensure_group(client: Any) -> None:

@@ -29,12 +29,11 @@ from events import openapi
 from events.ingest import payloads
 from events.ingest.http import (
     PREFLIGHT_HEADERS,
-    JsonBodyParser,
     KeyRateLimit,
-    TextJsonParser,
     content_length_guard,
     origin_allowed,
 )
+from events.ingest.jsonbody import BadItem, JsonBodyParser, TextJsonParser
 from events.ingest.queue import submit
 from projects.auth import CanWrite, ProjectKeyAuthentication, key_info
 from projects.keys import PUBLIC
@@ -186,6 +185,8 @@ class IngestViewSet(KeyApiViewSet):
         except payloads.Invalid as exc:
             raise _invalid(exc) from exc
         outcome = submit([item], synchronous=payloads.synchronous(body))
+        if item["uuid"] in outcome.erased:
+            raise erased_error(item["uuid"])
         status = 201 if item["uuid"] in outcome.created else 200
         # The body DRF's JSONRenderer would write, without its rendering machinery.
         body_bytes = b'{"success":true,"uuid":"%s","queued":%s}' % (
@@ -209,6 +210,7 @@ class IngestViewSet(KeyApiViewSet):
 
 class BatchViewSet(IngestViewSet):
     max_body_bytes = settings.MAX_BATCH_BODY_BYTES
+    items_field = "batch"  # a bad number refuses its item, not the whole batch
 
     @openapi.batch()
     def batch(self, request: Request) -> Response:
@@ -235,8 +237,12 @@ class BatchViewSet(IngestViewSet):
             if item is not None:
                 items.append(item)
         outcome = submit(items, synchronous=payloads.synchronous(body))
-        for result in results:
-            if result["success"]:
+        for index, result in enumerate(results):
+            if result["success"] and result["uuid"] in outcome.erased:
+                refused = erased_error(result["uuid"])
+                error = {"code": refused.error_code, "message": str(refused.detail)}
+                results[index] = {"success": False, "uuid": result["uuid"], "error": error}
+            elif result["success"]:
                 result["queued"] = outcome.queued
         return Response(
             {
@@ -247,23 +253,31 @@ class BatchViewSet(IngestViewSet):
         )
 
 
+def erased_error(uuid: str) -> ApiError:
+    return ApiError(
+        410,
+        "erased",
+        f"Session {uuid} was erased at the project's request; writes for it are not stored.",
+    )
+
+
+def _item_error(message: str, fields: dict[str, list[str]]) -> dict[str, Any]:
+    error = {"code": "invalid_payload", "message": message, "fields": fields}
+    return {"success": False, "error": error}
+
+
 def _batch_entry(
     entry: Any, facts: payloads.RequestFacts
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    if isinstance(entry, BadItem):
+        return _item_error("The item has invalid fields.", entry.fields), None
     kind = entry.get("type") if isinstance(entry, dict) else None
     if not isinstance(kind, str) or kind not in payloads.BUILDERS:
-        fields = {"type": ["Must be one of init, attributes, event."]}
-        return {
-            "success": False,
-            "error": {"code": "invalid_payload", "message": "Unknown item type.", "fields": fields},
-        }, None
+        return _item_error(
+            "Unknown item type.", {"type": ["Must be one of init, attributes, event."]}
+        ), None
     try:
         item = payloads.BUILDERS[kind](entry, facts)
     except payloads.Invalid as exc:
-        error = {
-            "code": "invalid_payload",
-            "message": "The item has invalid fields.",
-            "fields": exc.fields,
-        }
-        return {"success": False, "error": error}, None
+        return _item_error("The item has invalid fields.", exc.fields), None
     return {"success": True, "uuid": item["uuid"]}, item

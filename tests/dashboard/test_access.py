@@ -9,7 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.models import FailedWork, Membership
+from events.models import Event, FailedWork
+from projects.models import Membership
 from projects.services import project_create
 from tests.dashboard.conftest import Seeded, seed
 from tests.dashboard.factories import staff
@@ -101,13 +102,36 @@ def test_failed_work_shows_only_the_member_projects(a: Seeded, b: Seeded) -> Non
     mine = FailedWork.objects.create(project_id=a.project.pk, reason="database_error", payload=[])
     theirs = FailedWork.objects.create(project_id=b.project.pk, reason="database_error", payload=[])
     client = _client(staff("ann", a.project))
-    listing = client.get(reverse("admin:projects_failedwork_changelist"))
+    listing = client.get(reverse("admin:events_failedwork_project", args=(a.project.slug,)))
     assert listing.status_code == 200
-    assert reverse("admin:projects_failedwork_change", args=(mine.pk,)).encode() in listing.content
-    assert (
-        reverse("admin:projects_failedwork_change", args=(theirs.pk,)).encode()
-        not in listing.content
-    )
+    detail = reverse("admin:events_failedwork_detail", args=(a.project.slug, mine.pk))
+    assert detail.encode() in listing.content
+    assert client.get(detail).status_code == 200
+    other = reverse("admin:events_failedwork_detail", args=(a.project.slug, theirs.pk))
+    assert client.get(other).status_code == 404
+    their_list = reverse("admin:events_failedwork_project", args=(b.project.slug,))
+    assert client.get(their_list).status_code in (403, 404)
+
+
+def test_only_managers_replay_failed_work(a: Seeded) -> None:
+    from events.ingest.processing import park
+
+    item = {
+        "kind": "event", "project_id": a.project.pk, "uuid": "3f0c1a52-8a7e-4bde-9d1e-52c0f3a9e0aa",
+        "received_at": "2026-11-29T10:00:00.000000Z", "name": "replayed", "attributes": {},
+        "occurred_at": "2026-11-29T10:00:00.000000Z", "ip": None, "user_agent": "",
+        "message_id": "replay-1",
+    }  # fmt: skip
+    park([item], FailedWork.DATABASE_ERROR, RuntimeError("down"), 7)
+    work = FailedWork.objects.get(project_id=a.project.pk)
+    replay = reverse("admin:events_failedwork_replay", args=(a.project.slug, work.pk))
+    viewer = _client(staff("vic", a.project))
+    assert viewer.post(replay).status_code == 403
+    manager = _client(staff("meg", a.project, role=Membership.MANAGER))
+    assert manager.post(replay).status_code == 302
+    work.refresh_from_db()
+    assert work.replayed_at is not None
+    assert Event.objects.filter(project_id=a.project.pk, message_id="replay-1").exists()
 
 
 @pytest.mark.postgres

@@ -13,7 +13,7 @@ from django.test import Client
 from events.models import Event
 from projects.selectors import key_cache
 from projects.services import CreatedProject
-from sessions_app.models import Attribute, Session
+from sessions_app.models import Attribute, Erasure, Session
 
 pytestmark = pytest.mark.django_db
 U = "b19412c6-6a91-4e18-890d-e2269a0d1249"
@@ -268,6 +268,12 @@ def test_another_projects_key_gets_nothing_of_this_project(
         assert response.status_code == 200
         assert response.json()["data"] == []
         assert response.json()["meta"]["total"] == 0
+    elif path == "/session/delete":  # an erasure in the other project, of nothing stored
+        assert response.status_code == 200
+        assert response.json()["deleted"] == {
+            "sessions": 0, "attributes": 0, "events": 0, "parked": 0
+        }  # fmt: skip
+        assert not Erasure.objects.for_project(visitor.project).exists()
     else:
         assert response.status_code == 404
     assert Session.objects.for_project(visitor.project).count() == 1
@@ -281,12 +287,15 @@ def test_session_delete_erases_the_session_attributes_and_events(
     assert response.json() == {
         "success": True,
         "uuid": U,
-        "deleted": {"sessions": 1, "attributes": 2, "events": 1},
+        "deleted": {"sessions": 1, "attributes": 2, "events": 1, "parked": 0},
     }
     assert not Session.objects.exists()
     assert not Event.objects.exists()
     assert not Attribute.objects.exists()
-    assert post(client, "/session/delete", {"uuid": U}, visitor.secret_key).status_code == 404
+    again = post(client, "/session/delete", {"uuid": U}, visitor.secret_key)
+    assert again.status_code == 200
+    assert again.json()["deleted"]["sessions"] == 0
+    assert post(client, "/session/show", {"uuid": U}, visitor.secret_key).status_code == 404
 
 
 READ_BAD = [

@@ -183,6 +183,7 @@ class OwnRedis:
 
     port: int
     proc: Proc
+    dir: Path
     client: redis.Redis = field(init=False)
 
     def __post_init__(self) -> None:
@@ -206,6 +207,16 @@ class OwnRedis:
 
     def thaw(self) -> None:
         self.proc.signal_group(signal.SIGCONT)
+
+    def restart(self, down: float) -> None:
+        """SIGKILL the server, wait `down` seconds, start it again on the same port and
+        append-only file (what it had acknowledged is back, bar the last second)."""
+        self.proc.kill()
+        self.proc.log_file.close()
+        time.sleep(down)
+        args = [str(arg) for arg in self.proc.popen.args]  # type: ignore[union-attr]
+        self.proc = spawn(self.proc.name, args, dict(os.environ), self.dir)
+        wait_until(self.ping, timeout=20, interval=0.05, what="redis-server to answer again")
 
     def terminate(self) -> None:
         """Stop the server for good: the port refuses connections from now on."""
@@ -287,33 +298,16 @@ class Stack:
         wait_until(healthy, timeout=START_TIMEOUT, interval=0.1, what=f"{name} /health")
         return web
 
-    def start_worker(self, name: str = "worker", *, beat: bool = False) -> Proc:
-        """A prefork worker (2 children); returns once it logged that it is ready.
+    def start_worker(self, name: str = "worker", *, lease: float | None = None) -> Proc:
+        """`manage.py ingest --processes 2`; returns once both consumers started.
 
-        With `beat`, it also runs the ingest sweep, on a 6 s lease (every 1.5 s).
+        With `lease`, entries left unacknowledged are claimed after that many seconds.
         """
-        beat_args = ["-B", "--schedule", str(self.log_dir / f"{name}-beat")] if beat else []
+        extra = {"INGEST_LEASE_SECONDS": str(lease)} if lease else {}
         proc = spawn(
             name,
-            [
-                str(BIN / "celery"),
-                "-A",
-                "atrack",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-                "--hostname",
-                f"{name}@%h",
-                *beat_args,
-            ],
-            self.env(INGEST_LEASE_SECONDS="6") if beat else self.env(),
+            [sys.executable, "manage.py", "ingest", "--processes", "2"],
+            self.env(**extra),
             self.log_dir,
         )
         self.procs.append(proc)
@@ -321,7 +315,7 @@ class Stack:
         def ready() -> bool:
             if not proc.alive():
                 pytest.fail(f"{name} exited at start:\n{proc.tail()}")
-            return " ready." in proc.log()
+            return proc.log().count("ingest consumer") >= 2
 
         wait_until(ready, timeout=START_TIMEOUT, interval=0.1, what=f"{name} to be ready")
         return proc
@@ -421,14 +415,18 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--dir",
+            str(tmp_path),
             "--daemonize",
             "no",
         ],
         dict(os.environ),
         tmp_path,
     )
-    server = OwnRedis(port=port, proc=proc)
+    server = OwnRedis(port=port, proc=proc, dir=tmp_path)
     try:
         wait_until(server.ping, timeout=20, interval=0.05, what="redis-server to answer")
         yield server

@@ -46,6 +46,12 @@ def test_web_is_the_default_role_and_reads_its_sizes_from_the_environment(tmp_pa
     assert "--port 9000 --workers 4 --blocking-threads 16" in calls[1]
 
 
+def test_ingest_role_execs_the_ingest_consumers(tmp_path: Path) -> None:
+    assert run_entrypoint(tmp_path, "ingest") == ["python manage.py ingest --processes 2"]
+    calls = run_entrypoint(tmp_path, "ingest", INGEST_PROCESSES="4")
+    assert calls[-1] == "python manage.py ingest --processes 4"
+
+
 def test_worker_role_execs_a_celery_worker(tmp_path: Path) -> None:
     calls = run_entrypoint(tmp_path, "worker", WORKER_CONCURRENCY="3", LOG_LEVEL="WARNING")
     assert calls == ["celery -A atrack worker --loglevel WARNING --concurrency 3"]
@@ -122,7 +128,7 @@ def test_compose_file_is_valid_with_the_example_environment(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr
     config = result.stdout
-    for service in ("web:", "worker:", "beat:", "postgres:", "redis:", "geoipupdate:"):
+    for service in ("web:", "ingest:", "worker:", "beat:", "postgres:", "redis:", "geoipupdate:"):
         assert service in config
     assert "noeviction" in config
     assert "appendonly" in config

@@ -4,20 +4,26 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from events.erasure import erasure_create, erasure_lift
 from events.ingest.payloads import UUID_RE
 from projects.models import Project
-from projects.routing import alias_for
 from projects.selectors import project_get
-from sessions_app.selectors import session_get
-from sessions_app.services import session_erase
 
 
 class Command(BaseCommand):
-    help = "Erase sessions with their attributes and events (right to be forgotten)."
+    help = (
+        "Erase sessions with their attributes, events, queued and parked work (right to be "
+        "forgotten); later writes for them are refused until --lift."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("uuids", nargs="+", metavar="UUID")
         parser.add_argument("--project", required=True, help="Project slug or id.")
+        parser.add_argument(
+            "--lift",
+            action="store_true",
+            help="Lift the suppression instead: later writes are stored again.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -27,17 +33,21 @@ class Command(BaseCommand):
         bad = [u for u in options["uuids"] if not UUID_RE.match(u)]
         if bad:
             raise CommandError(f"Not UUIDs: {', '.join(bad)}")
-        missing = 0
-        for uuid in options["uuids"]:
-            session = session_get(project=project, uuid=uuid.lower())
-            if session is None:
-                missing += 1
-                self.stdout.write(f"{uuid}: not found")
-                continue
-            deleted = session_erase(alias=alias_for(project), session_id=session.pk)
+        uuids = [u.lower() for u in options["uuids"]]
+        if options["lift"]:
+            lifted = sum(erasure_lift(project=project, uuid=u) for u in uuids)
+            self.stdout.write(f"Lifted {lifted} of {len(uuids)} suppressions.")
+            return
+        stored = 0
+        for uuid in uuids:
+            deleted = erasure_create(project=project, uuid=uuid)
+            stored += bool(deleted["sessions"])
             self.stdout.write(
-                f"{uuid}: erased {deleted['events']} events, {deleted['attributes']} attributes"
+                f"{uuid}: erased {deleted['events']} events, {deleted['attributes']} "
+                f"attributes, {deleted['parked']} parked items"
+                + ("" if deleted["sessions"] else " (no stored session)")
             )
         self.stdout.write(
-            f"Erased {len(options['uuids']) - missing} of {len(options['uuids'])} sessions."
+            f"Erased {stored} of {len(uuids)} sessions; later writes for all "
+            f"{len(uuids)} are refused (--lift to allow them)."
         )

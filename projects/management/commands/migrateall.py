@@ -8,10 +8,12 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run `migrate` on every configured database alias (default first)."
+    help = "Run `migrate` on every configured database alias (`default` last)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for alias in settings.DATABASES:
+        # The other aliases hold data-plane tables only; migrated first, they are there
+        # when a `default` migration moves data into them.
+        for alias in sorted(settings.DATABASES, key=lambda alias: alias == "default"):
             self.stdout.write(f"Migrating database alias {alias!r}")
             call_command(
                 "migrate", database=alias, interactive=False, verbosity=options["verbosity"] - 1
