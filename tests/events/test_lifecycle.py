@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Event, FailedWork
 from events.tasks import prune_retention
 from projects.services import CreatedProject
 from sessions_app.models import Attribute, Session
@@ -81,3 +81,21 @@ def test_retention_deletes_only_older_events_of_projects_that_set_it(
     assert prune_retention() == {project.project.slug: 2}
     assert Event.objects.filter(project_id=project.project.pk).count() == 2
     assert Event.objects.filter(project_id=other_project.project.pk).count() == 1
+
+
+def test_retention_deletes_parked_work_with_the_events(
+    project: CreatedProject, other_project: CreatedProject
+) -> None:
+    project.project.retention_days = 30
+    project.project.save()
+    old, fresh = timezone.now() - timedelta(days=31), timezone.now() - timedelta(days=1)
+    for owner, created in [(project, old), (project, fresh), (other_project, old)]:
+        FailedWork.objects.create(
+            project_id=owner.project.pk, reason="database_error", payload=[], created_at=created
+        )
+    FailedWork.objects.create(
+        reason="unreadable", payload=[], created_at=timezone.now() - timedelta(days=40)
+    )
+    prune_retention()
+    kept = sorted((w.project_id or 0, w.created_at == fresh) for w in FailedWork.objects.all())
+    assert kept == sorted([(project.project.pk, True), (other_project.project.pk, False)])

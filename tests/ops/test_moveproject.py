@@ -157,6 +157,37 @@ def test_moveproject_keeps_every_write_made_during_the_move(
 
 @pytest.mark.postgres
 @MOVE_DB
+def test_erasures_and_parked_work_move_with_the_project(second_postgres_alias: str) -> None:
+    from events.erasure import erasure_create
+    from events.ingest.processing import park
+    from events.models import FailedWork
+    from sessions_app.models import Erasure
+
+    project = project_create(name="Suppressed Co").project
+    writer = Writer(project.pk)
+    writer.write(6)
+    erased = writer.uuids[0]
+    erasure_create(project=project, uuid=erased)
+    item = event_item({"uuid": writer.uuids[1], "event": "late", "id": "p-1"}, writer.facts())
+    park([item], FailedWork.DATABASE_ERROR, RuntimeError("down"), 7)
+    call_command(
+        "moveproject", project.slug, "--to", second_postgres_alias, "--settle-seconds", "0",
+        verbosity=0,
+    )  # fmt: skip
+    assert not Erasure.objects.using("default").filter(project_id=project.pk).exists()
+    assert not FailedWork.objects.using("default").filter(project_id=project.pk).exists()
+    moved = Erasure.objects.using(second_postgres_alias).get(project_id=project.pk)
+    assert str(moved.uuid) == erased
+    (work,) = FailedWork.objects.using(second_postgres_alias).filter(project_id=project.pk)
+    assert work.payload == [item]
+    # The suppression holds on the new database.
+    project.refresh_from_db()
+    late = event_item({"uuid": erased, "event": "late", "id": "p-2"}, writer.facts())
+    assert process_items([late]).erased == {erased}
+
+
+@pytest.mark.postgres
+@MOVE_DB
 def test_catch_up_merges_changes_on_both_sides_and_keeps_erasures(
     second_postgres_alias: str, settings: Any
 ) -> None:
