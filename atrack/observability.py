@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -101,7 +102,10 @@ class RequestScopeMiddleware:
         counter, latency = _series(endpoint, request.method or "", response.status_code)
         counter.inc()
         latency.observe(elapsed)
-        if endpoint != "other" and _access_logged(response.status_code):
+        # Every API request, and any refused request (a 4xx of the dashboard, an unknown
+        # route): Django's own 4xx lines are off, since they come without the scope.
+        status = response.status_code
+        if (endpoint != "other" or status >= 400) and _access_logged(status):
             details = {"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)}
             access_log.info(
                 "%s %s %s", request.method, request.path, response.status_code, extra=details
@@ -109,6 +113,28 @@ class RequestScopeMiddleware:
 
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_KEY = re.compile(r"(atk_(?:pub|sec)_[A-Za-z0-9]{8})[A-Za-z0-9]+")
+
+
+def redact(text: str) -> str:
+    """Keys cut to their stored prefix: no log line ever holds a whole key."""
+    return _KEY.sub(r"\1…", text) if "atk_" in text else text
+
+
+class RequestFilter(logging.Filter):
+    """Django's loggers pass the request, whose repr holds the path with its query string
+    (where a key may be): keep the method and path only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = record.__dict__.get("request")
+        if request is not None and not isinstance(request, str):
+            record.request = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}"
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -139,4 +165,4 @@ class JsonFormatter(logging.Formatter):
         )
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
+        return redact(json.dumps(line, default=str, ensure_ascii=False))

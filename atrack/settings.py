@@ -218,11 +218,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "atrack.observability.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "atrack.observability.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"request": {"()": "atrack.observability.RequestFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # Refused requests get the access line, with the request id, project and key prefix;
+    # django.request's own line for them has none of those.
+    "loggers": {"django.server": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
 }
 # One access line per request of the API: `all`, `errors` (status 400 and up) or `off`.
 # At thousands of requests a second the lines cost about a sixth of a write's CPU.
@@ -267,4 +279,6 @@ BREAKER_SECONDS = env.float("BREAKER_SECONDS", default=5.0)
 MAX_BODY_BYTES = 64 * 1024
 MAX_BATCH_BODY_BYTES = 512 * 1024
 MAX_BATCH_ITEMS = 100
+# Objects and arrays nested deeper than this in a write body are refused (400).
+MAX_JSON_DEPTH = 32
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BATCH_BODY_BYTES + 1024

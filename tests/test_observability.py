@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from atrack.observability import JsonFormatter
+from atrack.observability import JsonFormatter, RequestFilter
 from projects.services import CreatedProject
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,76 @@ def test_access_log_setting_chooses_which_requests_get_a_line(
     post_event(client, "atk_pub_unknown")
     access = [e for e in lines(json_log) if e["logger"] == "atrack.access"]
     assert sorted(e["status"] for e in access) == logged
+
+
+@pytest.fixture
+def service_log() -> Iterator[io.StringIO]:
+    """The root logger's output as the configured console handler writes it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def test_no_refusal_writes_a_key_into_any_log_line(
+    client: Client, project: CreatedProject, service_log: io.StringIO, settings: Any
+) -> None:
+    from projects.services import key_revoke
+
+    public, secret = project.public_key, project.secret_key
+    project.project.allowed_origins = ["https://shop.example"]
+    project.project.save()
+    body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x"})
+    refusals = [
+        ("post", f"/event/show?key={secret}", body, {"HTTP_X_A_TRACK_KEY": secret}),
+        ("post", f"/event?key={public}", "{bad", {"HTTP_X_A_TRACK_KEY": public}),
+        ("post", "/session/show", body, {"HTTP_X_A_TRACK_KEY": public}),
+        (
+            "post",
+            "/event",
+            body,
+            {"HTTP_X_A_TRACK_KEY": public, "HTTP_ORIGIN": "https://evil.example"},
+        ),
+        ("post", "/event", "x" * 70_000, {"HTTP_X_A_TRACK_KEY": public}),
+        ("get", f"/event?key={secret}", None, {"HTTP_X_A_TRACK_KEY": public}),
+        ("post", f"/nowhere?key={secret}", body, {}),
+        ("get", f"/static/nowhere.js?key={public}", None, {}),
+        ("post", "/event", body, {"HTTP_AUTHORIZATION": f"Bearer {secret}x"}),
+    ]
+    for method, path, data, headers in refusals:
+        extra: dict[str, Any] = dict(headers)
+        response = client.generic(
+            method.upper(), path, data or "", content_type="application/json", **extra
+        )
+        assert response.status_code >= 400, path
+    settings.RATE_LIMIT_PER_SECOND = 1
+    for _ in range(3):
+        post_event(client, public)
+    key_revoke(prefix=public[:16])
+    assert post_event(client, public).status_code == 403
+    text = service_log.getvalue()
+    assert public not in text
+    assert secret not in text
+    refused = [
+        e for e in lines(service_log) if e["logger"] == "atrack.access" and e["status"] >= 400
+    ]
+    assert {e["status"] for e in refused} >= {400, 401, 403, 404, 405, 413, 429}
+    assert all(e.get("request_id") for e in refused)
+    keyed = [e for e in refused if e["status"] == 429]
+    assert keyed
+    assert all(e["key_prefix"] == public[:16] for e in keyed)
+    assert all(e["project"] == project.project.slug for e in keyed)
+
+
+def test_a_stray_key_in_a_message_is_cut_to_its_prefix(service_log: io.StringIO) -> None:
+    key = "atk_sec_AbCd1234" + "x" * 32
+    logging.getLogger("anything").warning("got %s from a client", key)
+    assert key not in service_log.getvalue()
+    assert "atk_sec_AbCd1234…" in service_log.getvalue()

@@ -3,7 +3,9 @@
 Python's parser reads `NaN`, `Infinity` and numbers past a double's range (`1e999`) as
 floats that no JSON column can store (PostgreSQL's jsonb keeps them as null, SQLite's
 JSON check refuses them). They are refused here, before anything is queued, with the
-path of each field that holds one.
+path of each field that holds one; so are values nested deeper than MAX_JSON_DEPTH,
+which stored values, the pages that show them and the code that walks them would pay
+for.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rest_framework.parsers import BaseParser
 from atrack.errors import ApiError
 
 NOT_FINITE = "Must be a finite number: NaN, Infinity and numbers beyond ±1.8e308 cannot be stored."
+TOO_DEEP = "Nested deeper than {} levels (objects and arrays, counted from the body)."
 
 
 class _NotFinite:
@@ -63,30 +66,45 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in path)
 
 
-def not_finite_paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """The paths (keys and list indexes) under which `value` holds a NON_FINITE."""
-    stack = [(path, value)]
+def unstorable_paths(
+    value: Any, *, max_depth: int, finite: bool = True
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """The paths (keys and list indexes) under which `value` holds a NON_FINITE (unless
+    `finite` says there is none), or a container deeper than `max_depth`, each with
+    why it cannot be stored. Iterative: depth costs no recursion."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), value)]
     while stack:
         here, node = stack.pop()
         if node is NON_FINITE:
-            yield here
-        elif isinstance(node, dict):
-            stack.extend(((*here, k), v) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend(((*here, i), v) for i, v in enumerate(node))
+            yield here, NOT_FINITE
+        elif isinstance(node, dict | list):
+            if len(here) >= max_depth:
+                yield here, TOO_DEEP.format(max_depth)
+                continue
+            if isinstance(node, dict):
+                stack.extend(((*here, k), v) for k, v in node.items())
+            elif not finite or any(isinstance(v, dict | list) or v is NON_FINITE for v in node):
+                stack.extend(((*here, i), v) for i, v in enumerate(node))
 
 
-def _refuse_not_finite(data: Any, per_item: str | None) -> Any:
+def _too_deep(raw: bytes, max_depth: int) -> bool:
+    """Whether the body may nest deeper than `max_depth`: a depth needs that many
+    brackets, and counting them is far cheaper than walking the parsed body."""
+    return raw.count(b"{") + raw.count(b"[") > max_depth
+
+
+def _refuse(
+    paths: Iterator[tuple[tuple[Any, ...], str]], data: Any, per_item: str | None
+) -> Any:
     """Raise a 400 naming the fields; a view with items (`per_item`) refuses only theirs."""
-    paths = sorted(not_finite_paths(data), key=lambda p: [str(x) for x in p])
     items = data.get(per_item) if per_item and isinstance(data, dict) else None
     whole: dict[str, list[str]] = {}
     bad: dict[int, dict[str, list[str]]] = {}
-    for path in paths:
+    for path, message in sorted(paths, key=lambda p: [str(x) for x in p[0]]):
         if isinstance(items, list) and len(path) > 1 and path[0] == per_item:
-            bad.setdefault(path[1], {})[_dotted(path[2:])] = [NOT_FINITE]
+            bad.setdefault(path[1], {})[_dotted(path[2:])] = [message]
         else:
-            whole[_dotted(path)] = [NOT_FINITE]
+            whole[_dotted(path) or "body"] = [message]
     if whole:
         raise ApiError(400, "invalid_payload", "The request body has invalid fields.", fields=whole)
     assert isinstance(items, list)
@@ -115,11 +133,28 @@ class JsonBodyParser(BaseParser):
         try:
             data = json.loads(raw, parse_float=hooks.number, parse_constant=hooks.constant)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
-        if hooks.found:
-            data = _refuse_not_finite(data, getattr(view, "items_field", None))
+            raise _malformed(exc) from exc
+        depth = settings.MAX_JSON_DEPTH
+        if hooks.found or _too_deep(raw, depth):
+            paths = unstorable_paths(data, max_depth=depth, finite=not hooks.found)
+            data = _refuse(paths, data, getattr(view, "items_field", None))
         # Escapes can smuggle in what PostgreSQL cannot store; plain UTF-8 bodies cannot.
         return _storable(data) if b"\\u" in raw else data
+
+
+def _malformed(exc: Exception) -> ApiError:
+    """The parser's complaint in words a client can act on."""
+    if isinstance(exc, UnicodeDecodeError):
+        reason = f"it is not UTF-8 text (a byte that is not UTF-8 at offset {exc.start})"
+    elif isinstance(exc, RecursionError):
+        reason = "it is nested too deeply to read"
+    elif isinstance(exc, json.JSONDecodeError):
+        reason = f"{exc.msg.lower()} at line {exc.lineno}, column {exc.colno}"
+    elif "digits" in str(exc):
+        reason = "it holds an integer of more than 4,300 digits"
+    else:
+        reason = "it cannot be read as JSON"
+    return ApiError(400, "malformed_json", f"The body is not valid JSON: {reason}.")
 
 
 def _storable(value: Any) -> Any:

@@ -419,3 +419,60 @@ def test_a_processing_failure_of_one_item_parks_it_and_stores_the_rest(
     assert set(Event.objects.values_list("message_id", flat=True)) == {"ok-1", "ok-2"}
     work = FailedWork.objects.get()
     assert [item["message_id"] for item in work.payload] == ["bad-1"]
+
+
+def nested(depth: int, leaf: str = '"\\u00e9"') -> str:
+    return '{"a": ' * depth + leaf + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [40, 500])
+def test_values_nested_past_the_limit_are_refused_with_their_path(
+    client: Client, project: CreatedProject, depth: int
+) -> None:
+    raw = '{"uuid": "%s", "event": "x", "attributes": %s}' % (U, nested(depth))  # noqa: UP031
+    response = client.post("/event", raw, content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_payload"
+    (field,) = error["fields"]
+    assert field == "attributes" + ".a" * 31
+    assert "32 levels" in error["fields"][field][0]
+    _nothing_stored()
+
+
+def test_a_batch_refuses_only_the_item_nested_too_deep(
+    client: Client, project: CreatedProject
+) -> None:
+    deep = json.loads(nested(40, "1"))
+    batch = [
+        {"type": "event", "uuid": U, "event": "deep", "attributes": deep},
+        {"type": "event", "uuid": U, "event": "fine", "attributes": {"a": {"b": 1}}},
+    ]
+    response = client.post(
+        "/batch",
+        json.dumps({"batch": batch}),
+        content_type=JSON,
+        HTTP_X_A_TRACK_KEY=project.public_key,
+    )
+    assert response.status_code == 200
+    assert [r["success"] for r in response.json()["results"]] == [False, True]
+    assert list(Event.objects.values_list("name", flat=True)) == ["fine"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b'{"uuid": "\xff"}', "not UTF-8 text"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "more than 4,300 digits"),
+        (b'{"uuid": }', "expecting value at line 1, column 10"),
+    ],
+)
+def test_unreadable_bodies_are_explained_in_our_words(
+    client: Client, project: CreatedProject, raw: bytes, words: str
+) -> None:
+    response = client.post("/event", raw, content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert words in message
+    assert "sys." not in message
+    assert "codec" not in message
