@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -85,3 +86,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return json_error(
         status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error", "Internal error; it was logged."
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own 400s (a Host not in ALLOWED_HOSTS, say) in the API's error shape."""
+    if isinstance(exception, DisallowedHost):
+        return json_error(
+            status.HTTP_400_BAD_REQUEST, "invalid_host", "This host name is not served here."
+        )
+    return json_error(status.HTTP_400_BAD_REQUEST, "bad_request", "The request was refused.")

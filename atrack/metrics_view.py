@@ -103,8 +103,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
     token = settings.METRICS_TOKEN
     if not token:
         return json_error(404, "not_found", "Metrics are off; set METRICS_TOKEN to turn them on.")
-    sent = str(request.META.get("HTTP_AUTHORIZATION", "")).removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(sent.encode(), token.encode()):
+    scheme, _, sent = str(request.META.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    if scheme != "Bearer" or not hmac.compare_digest(sent.strip().encode(), token.encode()):
         return json_error(401, "invalid_token", "Send `Authorization: Bearer <METRICS_TOKEN>`.")
     registry = _registry()
     if registry is REGISTRY and not _live_registered:

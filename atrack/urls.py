@@ -10,6 +10,7 @@ from atrack import health
 from atrack.metrics_view import metrics
 from events.sdk_view import sdk_script
 
+handler400 = "atrack.errors.bad_request"
 handler404 = "atrack.errors.not_found"
 handler500 = "atrack.errors.server_error"
 

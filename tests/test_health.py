@@ -44,3 +44,11 @@ def test_unknown_routes_answer_json_404(client: Client) -> None:
     response = client.get("/no-such-thing")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_host_not_served_gets_a_json_400_on_api_paths(client: Any, db: None) -> None:
+    response = client.post(
+        "/event", "{}", content_type="application/json", HTTP_HOST="evil.example"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_host"

@@ -47,6 +47,9 @@ def test_metrics_are_off_without_a_token_and_closed_without_the_right_one(
     assert client.get("/metrics").status_code == 404
     settings.METRICS_TOKEN = TOKEN
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION=TOKEN).status_code == 401  # no scheme
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Token {TOKEN}").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
 
 
 def test_counters_move_with_real_requests(

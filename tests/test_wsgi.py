@@ -119,3 +119,9 @@ def test_the_api_handler_leaves_the_url_conf_alone_and_logs_failures(
     assert json.loads(content)["error"]["code"] == "invalid_key"
     assert get_urlconf() is None  # never set, so there is nothing to reset
     assert any(r.getMessage() == "POST /event 401" for r in caplog.records)
+
+
+def test_the_api_handler_answers_a_host_not_served_in_json() -> None:
+    status, headers, content = call("POST", "/event", b"{}", host="evil.example")
+    assert status.startswith("400"), status
+    assert json.loads(content)["error"]["code"] == "invalid_host"

@@ -93,9 +93,7 @@ def _too_deep(raw: bytes, max_depth: int) -> bool:
     return raw.count(b"{") + raw.count(b"[") > max_depth
 
 
-def _refuse(
-    paths: Iterator[tuple[tuple[Any, ...], str]], data: Any, per_item: str | None
-) -> Any:
+def _refuse(paths: Iterator[tuple[tuple[Any, ...], str]], data: Any, per_item: str | None) -> Any:
     """Raise a 400 naming the fields; a view with items (`per_item`) refuses only theirs."""
     items = data.get(per_item) if per_item and isinstance(data, dict) else None
     whole: dict[str, list[str]] = {}
