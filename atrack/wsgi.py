@@ -12,6 +12,8 @@ CPU. The API's handler also does without Django's request signals (see ApiHandle
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,6 +25,8 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import ResolverMatch, get_resolver, set_script_prefix
 from django.utils.log import log_response
+
+from atrack.errors import error_body
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atrack.settings")
 
@@ -138,8 +142,29 @@ class Application:
         self.full = _handler(settings.MIDDLEWARE)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not _read_chunked(environ, settings.MAX_BATCH_BODY_BYTES):
+            limit = settings.MAX_BATCH_BODY_BYTES // 1024
+            body = json.dumps(error_body("payload_too_large", f"The body is over {limit} KiB."))
+            start_response("413 Payload Too Large", [("Content-Type", "application/json")])
+            return [body.encode()]
         lean = environ.get("PATH_INFO", "") in self.api_paths
         return (self.api if lean else self.full)(environ, start_response)
+
+
+def _read_chunked(environ: dict[str, Any], limit: int) -> bool:
+    """Read a chunked body whole, so that Django, which reads as many bytes as
+    Content-Length says, sees it (granian hands it over de-chunked, with no length);
+    False when it is over `limit`."""
+    if (
+        environ.get("CONTENT_LENGTH")
+        or "chunked" not in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    ):
+        return True
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        return False
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+    return True
 
 
 application = Application()

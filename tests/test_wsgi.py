@@ -122,6 +122,38 @@ def test_the_api_handler_leaves_the_url_conf_alone_and_logs_failures(
 
 
 def test_the_api_handler_answers_a_host_not_served_in_json() -> None:
-    status, headers, content = call("POST", "/event", b"{}", host="evil.example")
+    status, _, content = call("POST", "/event", b"{}", host="evil.example")
     assert status.startswith("400"), status
     assert json.loads(content)["error"]["code"] == "invalid_host"
+
+
+def chunked(path: str, body: bytes, key: str) -> tuple[str, bytes]:
+    """A request as granian passes a chunked body: de-chunked, with no Content-Length."""
+    environ: dict[str, Any] = {"REQUEST_METHOD": "POST", "PATH_INFO": path}
+    setup_testing_defaults(environ)
+    environ.update(
+        {
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_TYPE": "application/json",
+            "HTTP_TRANSFER_ENCODING": "chunked",
+            "HTTP_X_A_TRACK_KEY": key,
+        }
+    )
+    replies: list[str] = []
+    content = b"".join(application(environ, lambda status, *_: replies.append(status)))
+    return replies[0], content
+
+
+def test_a_chunked_body_is_read_not_taken_as_empty(project: CreatedProject) -> None:
+    uuid = "b19412c6-6a91-4e18-890d-e2269a0d1249"
+    status, content = chunked("/init", json.dumps({"uuid": uuid}).encode(), project.public_key)
+    assert status.startswith("201"), content
+    assert json.loads(content)["uuid"] == uuid
+
+
+def test_a_chunked_body_over_the_limits_is_413(project: CreatedProject) -> None:
+    status, content = chunked("/event", b"x" * (70 * 1024), project.public_key)
+    assert status.startswith("413"), content
+    status, content = chunked("/batch", b"x" * (600 * 1024), project.public_key)
+    assert status.startswith("413"), content
+    assert json.loads(content)["error"]["code"] == "payload_too_large"
