@@ -273,6 +273,7 @@ class RedisServer:
     base: Path
     port: int = field(default_factory=free_port)
     proc: Proc | None = None
+    _client: Any = None
 
     @property
     def url(self) -> str:
@@ -309,16 +310,18 @@ class RedisServer:
         wait_for(self.ping, 30, "redis-server to answer")
 
     def client(self) -> Any:
+        """One client for the run's reads (it reconnects by itself after a restart)."""
         import redis
 
-        return redis.Redis(port=self.port, socket_timeout=2, socket_connect_timeout=2)
+        if self._client is None:
+            self._client = redis.Redis(port=self.port, socket_timeout=2, socket_connect_timeout=2)
+        return self._client
 
     def ping(self) -> bool:
         import redis
 
         try:
-            with self.client() as client:
-                return bool(client.ping())
+            return bool(self.client().ping())
         except redis.RedisError:
             return False
 
@@ -381,10 +384,11 @@ def worker_mode(spec: str, log_dir: Path) -> WorkerMode:
     if spec == "auto":
         spec = "ingest" if ingest_command_exists() else "celery"
     if spec == "ingest":
+        # As the README runs it: a supervisor of two consumer processes.
         return WorkerMode(
             name="ingest",
-            workers=((python, "manage.py", "ingest"),),
-            label="python manage.py ingest",
+            workers=((python, "manage.py", "ingest", "--processes", "2"),),
+            label="python manage.py ingest --processes 2",
         )
     if spec == "celery":
         celery = str(BIN / "celery")
