@@ -322,7 +322,7 @@ def settle(stack: Stack, acked: set[Any], since: float) -> tuple[fault_store.Fou
         if now is not None:
             last = now
             if acked <= now.present():
-                return now, max(0.0, time.monotonic() - since)
+                return now, round(max(0.0, time.monotonic() - since), 2)
         if time.monotonic() > deadline:
             return last, None
         time.sleep(0.25)
@@ -535,7 +535,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--worker-command",
         default="auto",
-        help="ingest (manage.py ingest), celery (worker --concurrency 2 + beat), "
+        help="ingest (manage.py ingest --processes 2), celery (worker --concurrency 2 + beat), "
         "auto (ingest when that command exists), or a command line",
     )
     parser.add_argument(
@@ -550,7 +550,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="exit 1 unless every row lost nothing, doubled nothing, settled",
+        help="exit 1 unless every row lost, doubled and resurrected nothing and settled",
     )
     options = parser.parse_args(argv)
     unknown = set(options.scenarios.split(",")) - set(SCENARIOS)
@@ -571,15 +571,19 @@ def describe(bench: Bench) -> str:
     )
 
 
-def run(options: argparse.Namespace, base: Path, progress: Callable[[str], None]) -> list[Row]:
+def run(
+    options: argparse.Namespace, base: Path, progress: Callable[[str], None]
+) -> tuple[str, list[Row]]:
+    """The run's description and its rows."""
     bench = setup(base, options)
-    progress(describe(bench))
+    description = describe(bench)
+    progress(description)
     rows = []
     for name in options.scenarios.split(","):
         started = time.monotonic()
         rows.append(run_row(bench, name))
         progress(f"{name}: done in {time.monotonic() - started:.0f} s")
-    return rows
+    return description, rows
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -595,7 +599,9 @@ def main(argv: list[str] | None = None) -> int:
     base.chmod(0o755)  # the clusters run as `postgres` when we are root
     keep = options.keep
     try:
-        rows = run(options, base, lambda line: print(line, file=sys.stderr, flush=True))
+        description, rows = run(
+            options, base, lambda line: print(line, file=sys.stderr, flush=True)
+        )
     except (FaultRunError, KeyboardInterrupt) as exc:
         keep = True
         print(f"stopped: {exc!r}; logs in {base}", file=sys.stderr)
@@ -604,9 +610,10 @@ def main(argv: list[str] | None = None) -> int:
         kill_all()
         if not keep:
             shutil.rmtree(base, ignore_errors=True)
-    print(table(rows, options.settle))
+    print(f"{description}\n\n{table(rows, options.settle)}")
     if options.json:
-        Path(options.json).write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
+        document = {"description": description, "rows": [asdict(r) for r in rows]}
+        Path(options.json).write_text(json.dumps(document, indent=2) + "\n")
     if keep:
         print(f"logs in {base}", file=sys.stderr)
     return 0 if not options.check or all(healthy(r) for r in rows) else 1
