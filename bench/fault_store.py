@@ -87,7 +87,7 @@ def parked(url: str, project_id: int) -> int | None:
     try:
         with _connect(url) as conn:
             row = conn.execute(
-                "SELECT count(*) FROM projects_failedwork WHERE project_id = %s", (project_id,)
+                "SELECT count(*) FROM events_failedwork WHERE project_id = %s", (project_id,)
             ).fetchone()
     except psycopg.Error:
         return None
