@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "events",
     "enrichment",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 # What the keyed API's requests run instead (see atrack/wsgi.py).
 API_MIDDLEWARE = [
@@ -208,6 +210,47 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True
+
+# --- Deploying behind TLS (docs/operations.md, "Deploying safely") -------------------
+# TLS ends at the reverse proxy, which sets X-Forwarded-Proto; TRUST_PROXY_HTTPS makes
+# requests it marks https count as secure (only ever behind such a proxy: a client could
+# send the header itself).
+if env.bool("TRUST_PROXY_HTTPS", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Probes and the metrics scrape come over plain HTTP from inside the deployment.
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$", r"^metrics$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Whether HSTS covers the domain's other hosts, or goes on the browsers' preload list,
+# is the domain owner's call, not this service's: check --deploy does not ask for it.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+SESSION_COOKIE_HTTPONLY = True
+# Staff passwords: Django's validators (length 12, not common, not numeric, not like the
+# username).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Dashboard logins: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused (429) for LOGIN_LOCKOUT_MINUTES (django-axes, records in
+# `default`; `manage.py axes_reset` lifts every lockout).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_MINUTES", default=15.0) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "atrack.clients.client_address"
 
 # One JSON object per line (LOG_FORMAT=json, the default) or plain text for a terminal.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")

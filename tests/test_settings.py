@@ -48,3 +48,52 @@ def test_an_unknown_access_log_mode_refuses_to_start() -> None:
     assert result.returncode != 0
     assert "ACCESS_LOG must be all, errors or off" in result.stderr
     assert "loaded" in load_settings(ACCESS_LOG="errors").stdout
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a" * 10 + "Qx7!kP2zLm9#vR4tYw8&nB3cD6fH1jS5gU0eI" * 2,
+    "ALLOWED_HOSTS": "track.example.com",
+    "TRUST_PROXY_HTTPS": "true",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_COOKIES": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+}
+
+
+def check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "INGEST_"))}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_documented_production_settings_pass_check_deploy() -> None:
+    result = check_deploy(**PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_without_them() -> None:
+    bare = {k: v for k, v in PRODUCTION.items() if not k.startswith(("SECURE", "TRUST"))}
+    result = check_deploy(**bare)
+    assert result.returncode != 0
+    assert "security.W012" in result.stderr + result.stdout
+
+
+def test_staff_passwords_are_validated() -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("1", "password1234", "123456789012"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("correct horse battery staple")
