@@ -318,6 +318,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Requests per second per key; 0 turns the limit off.
 RATE_LIMIT_PER_SECOND = env.int("RATE_LIMIT_PER_SECOND", default=1000)
+# Public-key requests per second from one public client address, counted in each web
+# process (a public key is public: one address must not spend a project's budget); 0: off.
+RATE_LIMIT_PER_ADDRESS = env.int("RATE_LIMIT_PER_ADDRESS", default=200)
+# Unknown keys one address may send in a minute before it is refused without a look-up.
+UNKNOWN_KEYS_PER_MINUTE = env.int("UNKNOWN_KEYS_PER_MINUTE", default=30)
 BREAKER_SECONDS = env.float("BREAKER_SECONDS", default=5.0)
 MAX_BODY_BYTES = 64 * 1024
 MAX_BATCH_BODY_BYTES = 512 * 1024

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from atrack.clients import public_address
 from atrack.errors import ApiError
 from atrack.observability import note_key
 from projects.keys import SECRET, TAGS
 from projects.selectors import KeyInfo, key_lookup
+from projects.windows import AddressWindow
 
 HEADER = "HTTP_X_A_TRACK_KEY"
+failures = AddressWindow(seconds=60.0)
 
 
 def _raw_key(request: Request) -> str:
@@ -64,10 +68,28 @@ def key_info(request: Request) -> KeyInfo:
 
 
 class ProjectKeyAuthentication(BaseAuthentication):
-    """Reads `x-a-track-key` (or `Authorization: Bearer <secret key>`)."""
+    """Reads `x-a-track-key` (or `Authorization: Bearer <secret key>`).
+
+    An address that sent more than UNKNOWN_KEYS_PER_MINUTE keys that do not exist is
+    refused (429) without a look-up until the minute is over: guessing keys costs the
+    guesser, not the database."""
 
     def authenticate(self, request: Request) -> tuple[None, KeyInfo]:
-        info = authenticate_key(_raw_key(request))
+        address = public_address(request.META)
+        limit = settings.UNKNOWN_KEYS_PER_MINUTE
+        if address and limit > 0 and failures.count(address) >= limit:
+            raise ApiError(
+                429,
+                "rate_limited",
+                "Too many unknown keys from this address; retry later.",
+                headers={"Retry-After": "60"},
+            )
+        try:
+            info = authenticate_key(_raw_key(request))
+        except ApiError as exc:
+            if address and exc.error_code == "invalid_key":
+                failures.hit(address)
+            raise
         note_key(
             project=info.project.slug,
             key_prefix=info.prefix,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,31 +63,43 @@ class KeyInfo:
 
 
 class _KeyCache:
-    """Key lookups cached for a few seconds: the steady state costs no query."""
+    """Key lookups cached for a few seconds: the steady state costs no query.
 
-    max_entries = 10_000
+    Keys that exist and keys that do not are kept apart: unknown keys (anyone can make
+    up millions) only ever push out the oldest unknown ones, never a real key."""
+
+    max_unknown = 10_000
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, KeyInfo | None]] = {}
+        self._entries: dict[str, tuple[float, KeyInfo]] = {}
+        self._unknown: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
         # key id → when this process last wrote its `last_used_at`
         self.touched: dict[int, float] = {}
 
     def get(self, raw: str) -> tuple[bool, KeyInfo | None]:
+        now = time.monotonic()
         entry = self._entries.get(raw)
-        if entry is None or entry[0] < time.monotonic():
-            return False, None
-        return True, entry[1]
+        if entry is not None and entry[0] >= now:
+            return True, entry[1]
+        until = self._unknown.get(raw)
+        return (True, None) if until is not None and until >= now else (False, None)
 
     def put(self, raw: str, info: KeyInfo | None) -> None:
+        until = time.monotonic() + settings.API_KEY_CACHE_SECONDS
         with self._lock:
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            self._entries[raw] = (time.monotonic() + settings.API_KEY_CACHE_SECONDS, info)
+            if info is not None:
+                self._entries[raw] = (until, info)
+                return
+            self._unknown[raw] = until
+            self._unknown.move_to_end(raw)
+            while len(self._unknown) > self.max_unknown:
+                self._unknown.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._unknown.clear()
             self.touched.clear()
             _project_cache.clear()
 

@@ -11,9 +11,11 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from atrack.clients import public_address
 from atrack.errors import ApiError
 from events.ingest.broker import broker_redis
 from projects.selectors import KeyInfo
+from projects.windows import AddressWindow
 
 
 def content_length_guard(request: Request, limit: int) -> None:
@@ -58,17 +60,35 @@ PREFLIGHT_HEADERS = {
 
 
 class KeyRateLimit(BaseThrottle):
-    """Requests per second per key: in Redis when a broker is configured, else in process."""
+    """Requests per second per key (in Redis when a broker is configured, else in
+    process) and per client address (in each process: a key is public, so one address
+    must not spend a project's whole budget)."""
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        limit = settings.RATE_LIMIT_PER_SECOND
         info = request.auth
+        if not _address_allowed(request, info):
+            return False
+        limit = settings.RATE_LIMIT_PER_SECOND
         if limit <= 0 or not isinstance(info, KeyInfo):
             return True
         return counter.hit(info.id) <= limit
 
     def wait(self) -> float:
         return 1.0
+
+
+addresses = AddressWindow()
+
+
+def _address_allowed(request: Request, info: Any) -> bool:
+    """The per-address limit: public-key requests from public addresses. A secret key
+    is no stranger's to spend, and private or loopback addresses are the deployment's
+    own (a proxy not listed in TRUSTED_PROXIES must not throttle every visitor)."""
+    limit = settings.RATE_LIMIT_PER_ADDRESS
+    if limit <= 0 or (isinstance(info, KeyInfo) and info.is_secret):
+        return True
+    address = public_address(request.META)
+    return not address or addresses.hit(address) <= limit
 
 
 class _Window:
