@@ -115,7 +115,7 @@ def test_compose_file_is_valid_with_the_example_environment(tmp_path: Path) -> N
     command = compose_command()
     docker_dir = tmp_path / "docker"
     docker_dir.mkdir()
-    for name in ("docker-compose.yml", "Dockerfile", "entrypoint.sh"):
+    for name in ("docker-compose.yml", "Dockerfile", "entrypoint.sh", "nginx.conf.template"):
         shutil.copy(DOCKER / name, docker_dir / name)
     shutil.copy(DOCKER / ".env.example", docker_dir / ".env")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "GEOIPUPDATE_"))}
@@ -128,7 +128,16 @@ def test_compose_file_is_valid_with_the_example_environment(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stderr
     config = result.stdout
-    for service in ("web:", "ingest:", "worker:", "beat:", "postgres:", "redis:", "geoipupdate:"):
+    for service in (
+        "proxy:",
+        "web:",
+        "ingest:",
+        "worker:",
+        "beat:",
+        "postgres:",
+        "redis:",
+        "geoipupdate:",
+    ):
         assert service in config
     assert "noeviction" in config
     assert "appendonly" in config

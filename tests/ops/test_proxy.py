@@ -1,0 +1,162 @@
+"""The documented production topology holds against slow clients: nginx (Debian's, with
+docker/nginx.conf.template) in front of granian, 200 slow-body connections held open,
+and /health still answers within a second. Without the proxy, four such connections
+(granian's blocking threads here) stop the service: the test shows that too."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import socket
+import string
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+from tests.ingest.stack import free_port, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def slow_head(key: str) -> bytes:
+    """An /init with a real public key: the service reads its body once the key is known."""
+    return (
+        b"POST /init HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 200\r\nx-a-track-key: " + key.encode() + b"\r\n\r\n{"
+    )
+
+
+def health(port: int, timeout: float) -> float | None:
+    """Seconds until GET /health answered 200, or None if it did not within `timeout`."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", "/health")
+        ok = connection.getresponse().status == 200
+    except OSError:
+        return None
+    finally:
+        connection.close()
+    return time.monotonic() - started if ok else None
+
+
+@contextlib.contextmanager
+def slow_clients(port: int, count: int, key: str) -> Iterator[list[socket.socket]]:
+    """`count` connections that sent their headers and one byte of a 200-byte body."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(slow_head(key))
+            sockets.append(sock)
+        time.sleep(0.5)  # let the server take them up
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass
+class Service:
+    port: int
+    key: str
+
+
+@pytest.fixture
+def granian(tmp_path: Path) -> Iterator[Service]:
+    require(os.access(BIN / "granian", os.X_OK), "needs granian in the virtualenv")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))},
+        "ATRACK_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": "proxy-test-key",
+        "DEBUG": "false",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    created = subprocess.run(
+        [sys.executable, "manage.py", "createproject", "Slow", "--json"],
+        cwd=ROOT, env=env, check=True, timeout=120, capture_output=True, text=True,
+    )  # fmt: skip
+    key = json.loads(created.stdout.strip().splitlines()[-1])["public_key"]
+    port = free_port()
+    log = (tmp_path / "granian.log").open("wb")
+    server = subprocess.Popen(
+        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--blocking-threads", "4", "--no-ws", "atrack.wsgi:application"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: health(port, 1) is not None, timeout=60, what="granian /health")
+        yield Service(port, key)
+    finally:
+        os.killpg(server.pid, 9)
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def nginx(granian: Service, tmp_path: Path) -> Iterator[Service]:
+    require(os.access(NGINX, os.X_OK), "needs nginx (Debian's nginx-light)")
+    port = free_port()
+    template = (ROOT / "docker" / "nginx.conf.template").read_text()
+    server = string.Template(template).safe_substitute(
+        ATRACK_UPSTREAM=f"127.0.0.1:{granian.port}", LISTEN_PORT=f"127.0.0.1:{port}"
+    )
+    temp = tmp_path / "nginx"
+    temp.mkdir()
+    (temp / "server.conf").write_text(server)
+    (temp / "nginx.conf").write_text(
+        f"daemon off;\npid {temp}/nginx.pid;\nerror_log {temp}/error.log;\nuser root;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {temp}/body;\n"
+        f"  proxy_temp_path {temp}/proxy;\n  fastcgi_temp_path {temp}/fastcgi;\n"
+        f"  uwsgi_temp_path {temp}/uwsgi;\n  scgi_temp_path {temp}/scgi;\n"
+        f"  include {temp}/server.conf;\n}}\n"
+    )
+    proxy = subprocess.Popen(
+        [NGINX, "-c", str(temp / "nginx.conf"), "-p", str(temp)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: health(port, 1) is not None, timeout=30, what="nginx /health")
+        yield Service(port, granian.key)
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
+
+def test_four_slow_bodies_stop_granian_alone(granian: Service) -> None:
+    with slow_clients(granian.port, 4, granian.key):
+        assert health(granian.port, timeout=2) is None
+
+
+def test_behind_the_proxy_two_hundred_slow_bodies_leave_health_answering(
+    nginx: Service, granian: Service
+) -> None:
+    with slow_clients(nginx.port, 200, nginx.key):
+        waits = [health(nginx.port, timeout=1) for _ in range(5)]
+        assert all(wait is not None and wait < 1 for wait in waits), waits
+        assert health(granian.port, timeout=1) is not None  # nginx holds them, not granian
+
+
+def test_the_proxy_answers_an_oversized_body_in_json(nginx: Service) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=10)
+    connection.request(
+        "POST", "/batch", body=b"x" * (600 * 1024), headers={"Content-Type": "application/json"}
+    )
+    response = connection.getresponse()
+    assert response.status == 413
+    assert b'"payload_too_large"' in response.read()
+    connection.close()
