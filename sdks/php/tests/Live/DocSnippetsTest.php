@@ -25,7 +25,7 @@ final class DocSnippetsTest extends TestCase
     /** @return string|null the documentation, beside the checkout (shared/seed) */
     public static function documentation(): ?string
     {
-        $root = dirname(__DIR__, 4);
+        $root = LiveService::root();
         foreach ([getenv('ATRACK_DOCUMENTATION') ?: null, "{$root}/../shared/seed/a-track-documentation.txt", '/work/shared/seed/a-track-documentation.txt'] as $path) {
             if ($path !== null && is_file($path)) {
                 return (string) file_get_contents($path);
@@ -46,12 +46,18 @@ final class DocSnippetsTest extends TestCase
     {
         $code = implode("\n", $parts);
         $code = str_replace("'your_public_key'", var_export($publicKey, true), $code);
-        return (static function (string $__code, array $__variables): array {
-            extract($__variables);
-            eval("use ATrack\\ATrackClient;\n" . $__code);
-            unset($__code, $__variables);
-            return get_defined_vars();
-        })($code, $variables);
+        $before = getenv('ATRACK_ENDPOINT');
+        putenv('ATRACK_ENDPOINT=' . LiveService::get()->endpoint); // the snippets name no endpoint
+        try {
+            return (static function (string $__code, array $__variables): array {
+                extract($__variables);
+                eval("use ATrack\\ATrackClient;\n" . $__code);
+                unset($__code, $__variables);
+                return get_defined_vars();
+            })($code, $variables);
+        } finally {
+            putenv($before === false ? 'ATRACK_ENDPOINT' : "ATRACK_ENDPOINT={$before}");
+        }
     }
 
     public function test_the_copies_are_the_documentations_text(): void

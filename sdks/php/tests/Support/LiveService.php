@@ -6,26 +6,71 @@ namespace ATrack\Tests\Support;
 
 use ATrack\ATrackClient;
 
-/** The live A-TRACK service the `live` suite runs against (started by ./check). */
+/**
+ * The live A-TRACK service of the `live` and `contract` suites: the contract launcher
+ * (sdks/contract/serve.py), started once per run with a pipe on its stdin and stopped by
+ * closing it; or the one whose JSON line ATRACK_CONTRACT_SERVICE holds (./check starts
+ * one for the whole run).
+ */
 final class LiveService
 {
-    public function __construct(
-        public readonly string $endpoint,
-        public readonly string $publicKey,
-        public readonly string $secretKey,
-    ) {
+    private static ?self $instance = null;
+
+    public readonly string $endpoint;
+    public readonly string $publicKey;
+    public readonly string $secretKey;
+
+    /** @param array<string, mixed> $line the launcher's JSON line */
+    private function __construct(public readonly array $line)
+    {
+        $this->endpoint = (string) $line['endpoint'];
+        $this->publicKey = (string) $line['public_key'];
+        $this->secretKey = (string) $line['secret_key'];
+    }
+
+    public static function root(): string
+    {
+        return dirname(__DIR__, 4);
     }
 
     public static function get(): self
     {
-        $endpoint = (string) getenv('ATRACK_ENDPOINT');
-        $public = (string) getenv('ATRACK_PUBLIC_KEY');
-        $secret = (string) getenv('ATRACK_SECRET_KEY');
+        if (self::$instance === null) {
+            $given = getenv('ATRACK_CONTRACT_SERVICE');
+            $line = is_string($given) && $given !== '' ? json_decode($given, true, 512, JSON_THROW_ON_ERROR) : self::launch();
+            self::$instance = new self($line);
+        }
+        return self::$instance;
+    }
+
+    /** @return array<string, mixed> */
+    private static function launch(): array
+    {
+        $python = getenv('ATRACK_PYTHON') ?: self::root() . '/.venv/bin/python';
+        $serve = self::root() . '/sdks/contract/serve.py';
         Requirements::require(
-            $endpoint !== '' && $public !== '' && $secret !== '',
-            'needs a live A-TRACK service: run ./check, or set ATRACK_ENDPOINT, ATRACK_PUBLIC_KEY and ATRACK_SECRET_KEY',
+            is_executable($python) && is_file($serve),
+            "needs the repository's virtualenv ({$python}: source scripts/_venv.sh) and {$serve}",
         );
-        return new self($endpoint, $public, $secret);
+        $log = tempnam(sys_get_temp_dir(), 'atrack-serve-');
+        $process = proc_open([$python, $serve], [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $log, 'w']], $pipes);
+        if (!is_resource($process)) {
+            throw new \RuntimeException('cannot start serve.py');
+        }
+        // Closing its stdin stops the launcher and everything it started.
+        register_shutdown_function(static function () use ($process, $pipes, $log): void {
+            fclose($pipes[0]);
+            fclose($pipes[1]);
+            proc_close($process);
+            @unlink($log);
+        });
+        $read = [$pipes[1]];
+        $none = null;
+        $line = stream_select($read, $none, $none, 120) === 1 ? fgets($pipes[1]) : false;
+        if (!is_string($line) || $line === '') {
+            throw new \RuntimeException('serve.py did not start: ' . file_get_contents($log));
+        }
+        return json_decode($line, true, 512, JSON_THROW_ON_ERROR);
     }
 
     /** @param array<string, mixed> $options */
