@@ -12,6 +12,8 @@ use Test::More;
 
 use ATrack::Test::Live qw(root service client new_uuid);
 
+service();    # or skip the file (fail under CI=true) before any test
+
 my @SNIPPETS = qw(real_life_1_init real_life_2_read_uuid real_life_3_track init set_attributes track);
 my $LANDING = 'https://a-track.io/pricing?utm_source=google&utm_campaign=spring-launch&campaign_id=cmp_123&gclid=gclid_123&fbclid=fbclid_123';
 

@@ -13,9 +13,9 @@ use Test::More;
 use ATrack::Test::Contract;
 use ATrack::Test::Live qw(root service);
 
+my $service = service();
 my @cases = sort glob(root() . '/sdks/contract/cases/*.json');
 cmp_ok(scalar @cases, '>=', 14, 'the suite is there');
-my $service = service();
 
 for my $path (@cases) {
     (my $name = $path) =~ s{.*/}{};
