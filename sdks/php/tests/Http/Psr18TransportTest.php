@@ -44,7 +44,7 @@ final class Psr18TransportTest extends TestCase
         return new ATrackClient($options + [
             'publicKey' => 'atk_pub_test',
             'endpoint' => self::$server->url . $path,
-            'httpClient' => new Guzzle($guzzle + ['http_errors' => false]),
+            'httpClient' => new Guzzle($guzzle), // PSR-18's sendRequest never throws on a status
             'requestFactory' => $factory,
             'streamFactory' => $factory,
             'sleep' => function (float $seconds): void {
