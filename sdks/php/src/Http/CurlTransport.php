@@ -23,7 +23,13 @@ final class CurlTransport implements Transport
         $handle = $this->handle ??= curl_init();
         curl_reset($handle);
         $received = [];
-        $lines = [];
+        // Exactly the given headers: an empty value drops one curl would add itself.
+        $lines = ['Expect:'];
+        foreach (['content-type', 'accept'] as $default) {
+            if (!array_key_exists($default, array_change_key_case($headers))) {
+                $lines[] = "{$default}:";
+            }
+        }
         foreach ($headers as $name => $value) {
             $lines[] = "{$name}: {$value}";
         }
@@ -31,7 +37,7 @@ final class CurlTransport implements Transport
             CURLOPT_URL => $url,
             CURLOPT_POST => true,
             CURLOPT_POSTFIELDS => $body,
-            CURLOPT_HTTPHEADER => [...$lines, 'Expect:'],
+            CURLOPT_HTTPHEADER => $lines,
             CURLOPT_RETURNTRANSFER => true,
             CURLOPT_FOLLOWLOCATION => false,
             CURLOPT_NOSIGNAL => true,

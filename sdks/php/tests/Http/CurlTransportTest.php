@@ -101,6 +101,15 @@ final class CurlTransportTest extends TestCase
         $this->assertCount(2, $this->slept);
     }
 
+    public function test_the_transport_sends_exactly_the_given_headers(): void
+    {
+        $response = (new CurlTransport(2.0))->post(self::$server->url . '/echo', ['x-a-track-key' => 'k'], '{}');
+        $headers = json_decode($response->body, true)['echo']['headers'];
+        $this->assertArrayNotHasKey('content-type', $headers); // curl's form default is dropped
+        $this->assertArrayNotHasKey('accept', $headers);
+        $this->assertSame('k', $headers['x-a-track-key']);
+    }
+
     public function test_the_transport_reuses_one_handle_for_many_requests(): void
     {
         $transport = new CurlTransport(2.0);

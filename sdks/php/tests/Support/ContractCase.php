@@ -6,6 +6,8 @@ namespace ATrack\Tests\Support;
 
 use ATrack\ATrackClient;
 use ATrack\Exception\ATrackException;
+use ATrack\Exception\TransportException;
+use ATrack\Http\CurlTransport;
 
 /**
  * One case of the contract suite (sdks/contract/README.md), played with the PHP SDK.
@@ -138,44 +140,19 @@ final class ContractCase
     }
 
     /**
-     * A raw POST with curl, only the listed headers.
+     * A raw POST with curl (the SDK's CurlTransport sends exactly the listed headers).
      *
      * @param array<string, string> $headers
      * @return array{int, mixed, array<string, string>}
      */
     private static function post(string $url, string $body, array $headers): array
     {
-        $received = [];
-        $lines = ['Expect:']; // an empty value drops a header curl would add
-        foreach (['content-type', 'accept'] as $default) {
-            if (!array_key_exists($default, array_change_key_case($headers))) {
-                $lines[] = "{$default}:";
-            }
+        try {
+            $response = (new CurlTransport(30.0, 30.0))->post($url, $headers, $body);
+        } catch (TransportException $e) {
+            throw new \AssertionError("no answer from {$url}: " . $e->getMessage());
         }
-        foreach ($headers as $name => $value) {
-            $lines[] = "{$name}: {$value}";
-        }
-        $handle = curl_init($url);
-        curl_setopt_array($handle, [
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => $body,
-            CURLOPT_HTTPHEADER => $lines,
-            CURLOPT_RETURNTRANSFER => true,
-            CURLOPT_TIMEOUT => 30,
-            CURLOPT_HEADERFUNCTION => static function ($curl, string $line) use (&$received): int {
-                $parts = explode(':', $line, 2);
-                if (count($parts) === 2) {
-                    $received[strtolower(trim($parts[0]))] = trim($parts[1]);
-                }
-                return strlen($line);
-            },
-        ]);
-        $raw = curl_exec($handle);
-        if (!is_string($raw)) {
-            throw new \AssertionError("no answer from {$url}: " . curl_error($handle));
-        }
-        $status = (int) curl_getinfo($handle, CURLINFO_RESPONSE_CODE);
-        return [$status, $raw === '' ? null : json_decode($raw, true), $received];
+        return [$response->status, $response->body === '' ? null : json_decode($response->body, true), $response->headers];
     }
 
     private static function dig(mixed $body, string $path): mixed
