@@ -327,6 +327,25 @@ subtest 'destroying the client flushes its queue' => sub {
     is_deeply([$http->paths], ['/batch']);
 };
 
+subtest 'batch gives event items without an id one, and keeps given ids' => sub {
+    my $sdk = client();
+    $sdk->batch([{ type => 'event', uuid => $UUID, event => 'a' }, { type => 'event', uuid => $UUID, event => 'b', id => 'given' }, { type => 'init', uuid => $UUID }]);
+    my $items = ($http->requests)[0]{body}{batch};
+    like($items->[0]{id}, $UUID_RE);
+    is($items->[1]{id}, 'given');
+    ok(!exists $items->[2]{id}, 'an init has no event id');
+};
+
+subtest 'an injected HTTP client that dies is a transport error' => sub {
+    my $sdk = ATrack::Client->new(public_key => 'k', endpoint => 'http://x', max_retries => 0,
+        http => bless({}, 'ATrack::Test::DyingHTTP'));
+    my $error = error_of { $sdk->init };
+    isa_ok($error, 'ATrack::Error::Transport');
+    like($error->message, qr/socket exploded/);
+};
+
+sub ATrack::Test::DyingHTTP::request { die "socket exploded\n" }
+
 subtest 'errors stringify to a readable line' => sub {
     my $error = ATrack::Error->from_response(429, { error => { code => 'rate_limited', message => 'Slow down.' } }, 2);
     is("$error", 'ATrack::Error::RateLimit: Slow down. (rate_limited, HTTP 429)');

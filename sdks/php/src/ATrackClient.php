@@ -208,12 +208,21 @@ final class ATrackClient
     /**
      * POST /batch with items ['type' => 'init'|'attributes'|'event', ...] (at most 100).
      *
+     * Event items without an `id` get one, so that a retried batch stores them once.
+     *
      * @param list<array<string, mixed>> $items
      * @return array<string, mixed> the answer, with a result per item
      */
     public function batch(array $items): array
     {
-        $body = ['batch' => array_values($items)];
+        $items = array_values($items);
+        foreach ($items as &$entry) {
+            if (($entry['type'] ?? null) === 'event') {
+                $entry['id'] ??= self::uuid4(); // a re-sent batch stores each event once
+            }
+        }
+        unset($entry);
+        $body = ['batch' => $items];
         if ($this->synchronous) {
             $body['synchronous'] = true;
         }

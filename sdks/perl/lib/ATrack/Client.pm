@@ -131,6 +131,9 @@ sub track {
 sub batch {
     my ($self, $items) = @_;
     my @entries = map { +{%$_} } @$items;
+    for my $entry (grep { ($_->{type} || '') eq 'event' } @entries) {
+        $entry->{id} = _uuid4() unless defined $entry->{id};    # a re-sent batch stores each event once
+    }
     my $body = { batch => \@entries };
     $body->{synchronous} = JSON::PP::true if $self->{synchronous};
     my $fresh = sub {
@@ -369,19 +372,18 @@ sub _send {
     my $content = eval { $JSON->encode($body) };
     ATrack::Error::Validation->throw(code => 'invalid_payload', message => "Not JSON: $@")
         unless defined $content;
-    my $response = $self->{http}->request(
-        'POST',
-        $self->{endpoint} . $path,
-        {
-            headers => {
-                'content-type' => 'application/json',
-                'accept'       => 'application/json',
-                'x-a-track-key' => $key,
-                'user-agent'   => $self->{user_agent},
-            },
-            content => $content,
-        }
+    my %request = (
+        headers => {
+            'content-type'  => 'application/json',
+            'accept'        => 'application/json',
+            'x-a-track-key' => $key,
+            'user-agent'    => $self->{user_agent},
+        },
+        content => $content,
     );
+    # An injected client may die where HTTP::Tiny answers 599.
+    my $response = eval { $self->{http}->request('POST', $self->{endpoint} . $path, \%request) }
+        || { status => 599, content => $@ || 'the HTTP client failed' };
     my $status = $response->{status} || 599;
     if ($status == 599) {
         my $reason = $response->{content} || $response->{reason} || 'no answer';
@@ -567,7 +569,14 @@ C<sent_at>, so that the service corrects a wrong clock.
 =head2 batch(\@items)
 
 C<POST /batch> with items C<< { type => 'init' | 'attributes' | 'event', ... } >> (at
-most 100). Returns the service's answer with a result per item.
+most 100). Event items without an C<id> get one, so that a retried batch stores them
+once. Returns the service's answer with a result per item.
+
+=head1 JSON VALUES
+
+Perl scalars go out as JSON the way L<JSON::PP> sees them: a value that was last used
+as a string (read from a form, say, or interpolated) is sent as a string. Use C<0 + $x>
+for a number and C<\1> / C<\0> or C<JSON::PP::true> / C<false> for booleans.
 
 =head2 flush
 

@@ -414,6 +414,19 @@ final class ClientTest extends TestCase
         $this->assertInstanceOf(RateLimitException::class, ApiException::fromResponse(429, null));
     }
 
+    public function test_batch_gives_event_items_without_an_id_one_and_keeps_given_ids(): void
+    {
+        $this->client()->batch([
+            ['type' => 'event', 'uuid' => self::UUID, 'event' => 'a'],
+            ['type' => 'event', 'uuid' => self::UUID, 'event' => 'b', 'id' => 'given'],
+            ['type' => 'init', 'uuid' => self::UUID],
+        ]);
+        $items = $this->transport->requests[0]['body']['batch'];
+        $this->assertMatchesRegularExpression('/^[0-9a-f-]{36}$/', $items[0]['id']);
+        $this->assertSame('given', $items[1]['id']);
+        $this->assertArrayNotHasKey('id', $items[2]);
+    }
+
     public function test_a_value_json_cannot_hold_is_a_validation_error(): void
     {
         $this->expectException(ValidationException::class);
