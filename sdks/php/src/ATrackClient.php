@@ -9,11 +9,11 @@ use ATrack\Exception\ATrackException;
 use ATrack\Exception\ConfigurationException;
 use ATrack\Exception\PayloadTooLargeException;
 use ATrack\Exception\QueueFullException;
-use ATrack\Exception\TransportException;
 use ATrack\Exception\ValidationException;
 use ATrack\Http\CurlTransport;
+use ATrack\Http\Json;
 use ATrack\Http\Psr18Transport;
-use ATrack\Http\Transport;
+use ATrack\Http\Sender;
 
 /**
  * A client of one A-TRACK project.
@@ -30,8 +30,6 @@ final class ATrackClient
 
     private const MAX_BATCH_ITEMS = 100;
     private const MAX_BATCH_BYTES = 500 * 1024; // the service takes 512 KiB per /batch
-    private const JSON_FLAGS = JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES
-        | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION;
 
     private const DEFAULTS = [
         'publicKey' => null,
@@ -57,23 +55,15 @@ final class ATrackClient
         'sleep' => null,
     ];
 
-    private readonly string $endpoint;
     private readonly ?string $publicKey;
     private readonly ?string $secretKey;
-    private readonly Transport $transport;
-    private readonly int $maxRetries;
-    private readonly float $backoffFactor;
-    private readonly float $backoffMax;
-    private readonly float $maxRetryAfter;
+    private readonly Sender $sender;
     private readonly bool $synchronous;
     private readonly bool $batching;
     private int $batchSize;
     private readonly int $maxQueueSize;
-    private readonly string $userAgent;
     /** @var (callable(ATrackException, array<string, mixed>|null): void)|null */
     private $onError;
-    /** @var callable(float): void */
-    private $sleep;
     private ?string $uuid;
     /** @var list<array<string, mixed>> */
     private array $queue = [];
@@ -92,28 +82,32 @@ final class ATrackClient
             throw new ConfigurationException('unknown option(s): ' . implode(', ', $unknown), 'unknown_option');
         }
         $o = $options + self::DEFAULTS;
-        $this->endpoint = self::endpointFrom($o['endpoint']);
+        $endpoint = self::endpointFrom($o['endpoint']);
         $this->publicKey = self::stringOrNull($o['publicKey']);
         $this->secretKey = self::stringOrNull($o['secretKey']);
         if ($this->publicKey === null && $this->secretKey === null) {
             throw new ConfigurationException('publicKey (or secretKey) is required', 'missing_key');
         }
-        $this->transport = $o['transport'] ?? ($o['httpClient'] !== null
+        $transport = $o['transport'] ?? ($o['httpClient'] !== null
             ? new Psr18Transport($o['httpClient'], $o['requestFactory'], $o['streamFactory'])
             : new CurlTransport((float) $o['timeout'], (float) $o['connectTimeout']));
-        $this->maxRetries = max(0, (int) $o['maxRetries']);
-        $this->backoffFactor = (float) $o['backoffFactor'];
-        $this->backoffMax = (float) $o['backoffMax'];
-        $this->maxRetryAfter = (float) $o['maxRetryAfter'];
+        $this->sender = new Sender(
+            $transport,
+            $endpoint,
+            (string) $o['userAgent'],
+            max(0, (int) $o['maxRetries']),
+            (float) $o['backoffFactor'],
+            (float) $o['backoffMax'],
+            (float) $o['maxRetryAfter'],
+            $o['sleep'] ?? static function (float $seconds): void {
+                usleep((int) round($seconds * 1_000_000));
+            },
+        );
         $this->synchronous = (bool) $o['synchronous'];
         $this->batching = (bool) $o['batching'];
         $this->batchSize = min(self::MAX_BATCH_ITEMS, max(1, (int) $o['batchSize']));
         $this->maxQueueSize = max(1, (int) $o['maxQueueSize']);
-        $this->userAgent = (string) $o['userAgent'];
         $this->onError = $o['onError'];
-        $this->sleep = $o['sleep'] ?? static function (float $seconds): void {
-            usleep((int) round($seconds * 1_000_000));
-        };
         $uuid = self::stringOrNull($o['uuid']);
         $this->uuid = $uuid === null ? null : strtolower($uuid);
         $this->pid = getmypid() ?: 0;
@@ -226,7 +220,7 @@ final class ATrackClient
         if ($this->synchronous) {
             $body['synchronous'] = true;
         }
-        return $this->post('/batch', function () use (&$body): array {
+        return $this->sender->post('/batch', function () use (&$body): array {
             foreach ($body['batch'] as &$item) {
                 if (($item['type'] ?? null) === 'event') {
                     $item['sent_at'] = self::nowIso();
@@ -385,7 +379,7 @@ final class ATrackClient
         if ($this->batching) {
             return $this->enqueue($kind, $body);
         }
-        return $this->post("/{$kind}", static function () use ($kind, $body): array {
+        return $this->sender->post("/{$kind}", static function () use ($kind, $body): array {
             if ($kind === 'event') {
                 $body['sent_at'] = self::nowIso(); // lets the service correct clock skew
             }
@@ -403,7 +397,7 @@ final class ATrackClient
             $this->flush(); // read what was written
         }
         $clean = array_filter($body, static fn (mixed $value): bool => $value !== null);
-        return $this->post($path, static fn (): array => $clean, $this->readKey());
+        return $this->sender->post($path, static fn (): array => $clean, $this->readKey());
     }
 
     /**
@@ -437,7 +431,7 @@ final class ATrackClient
         $bytes = 0;
         $limit = min($this->batchSize, count($this->queue));
         while ($count < $limit) {
-            $size = strlen(self::encode($this->queue[$count]));
+            $size = strlen(Json::encode($this->queue[$count]));
             if ($count > 0 && $bytes + $size > self::MAX_BATCH_BYTES * 0.8) {
                 break;
             }
@@ -460,7 +454,7 @@ final class ATrackClient
             array_unshift($this->queue, ...$chunk); // sent again in smaller batches
             return;
         }
-        if (self::transient($error)) {
+        if (Sender::transient($error)) {
             array_unshift($this->queue, ...$chunk);
             throw $error;
         }
@@ -468,13 +462,6 @@ final class ATrackClient
         foreach ($chunk as $item) {
             $this->report($error, $item);
         }
-    }
-
-    private static function transient(ATrackException $error): bool
-    {
-        $status = $error->getStatus();
-        return $error instanceof TransportException
-            || ($status !== null && ($status === 408 || $status === 429 || $status >= 500));
     }
 
     /** @param array<string, mixed>|null $item */
@@ -490,105 +477,6 @@ final class ATrackClient
         }
         $what = is_string($item['type'] ?? null) ? " ({$item['type']})" : '';
         error_log(sprintf('A-TRACK write failed%s: %s: %s', $what, $error::class, $error->getMessage()));
-    }
-
-    private function delay(int $attempt, ?float $retryAfter): float
-    {
-        if ($retryAfter !== null) {
-            return min($this->maxRetryAfter, $retryAfter);
-        }
-        $ceiling = min($this->backoffMax, $this->backoffFactor * 2 ** ($attempt - 1));
-        return $ceiling / 2 + $ceiling / 2 * (mt_rand() / mt_getrandmax());
-    }
-
-    /**
-     * POST with retries; the decoded answer, or a typed exception.
-     *
-     * @param callable(): array<string, mixed> $bodyFor the body of each attempt
-     * @return array<string, mixed>
-     */
-    private function post(string $path, callable $bodyFor, string $key): array
-    {
-        $attempt = 0;
-        while (true) {
-            $attempt++;
-            try {
-                $response = $this->transport->post($this->endpoint . $path, [
-                    'content-type' => 'application/json',
-                    'accept' => 'application/json',
-                    'x-a-track-key' => $key,
-                    'user-agent' => $this->userAgent,
-                ], self::encode($bodyFor()));
-                $data = self::decode($response->body);
-                if ($response->status >= 200 && $response->status < 300) {
-                    return is_array($data) ? $data : ['success' => true];
-                }
-                $retryAfter = self::retryAfter($response->header('retry-after'));
-                $error = ApiException::fromResponse($response->status, $data, $retryAfter);
-            } catch (TransportException $error) {
-                $retryAfter = null;
-            }
-            if (!self::transient($error) || $attempt > $this->maxRetries) {
-                throw $error;
-            }
-            ($this->sleep)($this->delay($attempt, $retryAfter));
-        }
-    }
-
-    /** @param array<string, mixed> $body */
-    private static function encode(array $body): string
-    {
-        try {
-            return json_encode(self::objects($body), self::JSON_FLAGS);
-        } catch (\JsonException $e) {
-            throw new ValidationException('The payload is not JSON: ' . $e->getMessage(), 'invalid_payload', previous: $e);
-        }
-    }
-
-    /**
-     * Empty PHP arrays where the API wants objects become `{}`, not `[]`.
-     *
-     * @param array<string, mixed> $body
-     * @return array<string, mixed>
-     */
-    private static function objects(array $body): array
-    {
-        foreach (['attributes', 'context', 'custom_data', 'url', 'client', 'user'] as $key) {
-            if (array_key_exists($key, $body) && $body[$key] === []) {
-                $body[$key] = new \stdClass();
-            } elseif (in_array($key, ['context', 'user'], true) && is_array($body[$key] ?? null)) {
-                $body[$key] = self::objects($body[$key]);
-            }
-        }
-        if (is_array($body['batch'] ?? null)) {
-            $body['batch'] = array_map(static fn (mixed $item): mixed => is_array($item) ? self::objects($item) : $item, $body['batch']);
-        }
-        return $body;
-    }
-
-    private static function decode(string $raw): mixed
-    {
-        if ($raw === '') {
-            return null;
-        }
-        try {
-            return json_decode($raw, true, 512, JSON_THROW_ON_ERROR);
-        } catch (\JsonException) {
-            return null;
-        }
-    }
-
-    /** Retry-After as seconds: delta seconds or an HTTP date. */
-    private static function retryAfter(?string $value): ?float
-    {
-        if ($value === null || trim($value) === '') {
-            return null;
-        }
-        if (is_numeric(trim($value))) {
-            return max(0.0, (float) trim($value));
-        }
-        $at = \DateTimeImmutable::createFromFormat(\DateTimeInterface::RFC7231, trim($value), new \DateTimeZone('UTC'));
-        return $at === false ? null : max(0.0, (float) ($at->getTimestamp() - time()));
     }
 
     private static function nowIso(): string
