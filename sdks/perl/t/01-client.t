@@ -346,6 +346,21 @@ subtest 'an injected HTTP client that dies is a transport error' => sub {
 
 sub ATrack::Test::DyingHTTP::request { die "socket exploded\n" }
 
+subtest 'NaN and infinity are refused before sending, and "Inf" strings are not' => sub {
+    my $sdk = client(uuid => $UUID);
+    for my $number (9**9**9, -9**9**9, -sin(9**9**9)) {
+        my $error = error_of { $sdk->track('x', { v => $number }) };
+        isa_ok($error, 'ATrack::Error::Validation');
+    }
+    is(scalar $http->requests, 0);
+    $sdk->track('x', { v => 'Inf', w => 'NaN' });
+    like(($http->requests)[0]{raw}, qr/"v":"Inf","w":"NaN"/);
+
+    my $batching = client(batching => 1, uuid => $UUID);
+    isa_ok(error_of { $batching->track('x', { v => 9**9**9 }) }, 'ATrack::Error::Validation');
+    is($batching->pending, 0, 'not queued');
+};
+
 subtest 'errors stringify to a readable line' => sub {
     my $error = ATrack::Error->from_response(429, { error => { code => 'rate_limited', message => 'Slow down.' } }, 2);
     is("$error", 'ATrack::Error::RateLimit: Slow down. (rate_limited, HTTP 429)');

@@ -406,7 +406,9 @@ final class ATrackClient
      */
     private function enqueue(string $kind, array $body): array
     {
-        $this->queue[] = ['type' => $kind] + $body;
+        $item = ['type' => $kind] + $body;
+        Json::encode($item); // refused now, not with the batch it would spoil
+        $this->queue[] = $item;
         if (count($this->queue) > $this->maxQueueSize) {
             $dropped = array_shift($this->queue);
             $this->report(

@@ -3,6 +3,7 @@ package ATrack::Client;
 use strict;
 use warnings;
 
+use B ();
 use HTTP::Tiny ();
 use JSON::PP ();
 use POSIX ();
@@ -273,7 +274,9 @@ sub _read {
 sub _enqueue {
     my ($self, $kind, $body) = @_;
     my $queue = $self->{queue};
-    push @$queue, { type => $kind, %$body };
+    my $item = { type => $kind, %$body };
+    _json($item);    # refused now, not with the batch it would spoil
+    push @$queue, $item;
     if (@$queue > $self->{max_queue_size}) {
         my $dropped = shift @$queue;
         $self->_report(
@@ -297,7 +300,7 @@ sub _next_chunk {
     my $queue = $self->{queue};
     my ($count, $bytes) = (0, 0);
     while ($count < @$queue && $count < $self->{batch_size}) {
-        my $size = length $JSON->encode($queue->[$count]);
+        my $size = length _json($queue->[$count]);
         last if $count && $bytes + $size > MAX_BATCH_BYTES * 0.8;
         $bytes += $size;
         $count++;
@@ -367,11 +370,29 @@ sub _post {
 }
 
 # One attempt: (status, decoded body, Retry-After seconds, transport error).
-sub _send {
-    my ($self, $path, $body, $key) = @_;
+# JSON has no NaN or Infinity: JSON::PP would write them as bare words the service refuses.
+sub _json {
+    my ($body) = @_;
+    my @pending = ($body);
+    while (@pending) {
+        my $value = shift @pending;
+        if (ref $value eq 'HASH') { push @pending, values %$value; next }
+        if (ref $value eq 'ARRAY') { push @pending, @$value; next }
+        next if ref $value || !defined $value;
+        my $flags = B::svref_2object(\$value)->FLAGS;
+        next if $flags & B::SVp_POK() || !($flags & B::SVp_NOK());
+        ATrack::Error::Validation->throw(code => 'invalid_payload', message => "Not JSON: the number $value")
+            if $value != $value || $value * 0 != 0;
+    }
     my $content = eval { $JSON->encode($body) };
     ATrack::Error::Validation->throw(code => 'invalid_payload', message => "Not JSON: $@")
         unless defined $content;
+    return $content;
+}
+
+sub _send {
+    my ($self, $path, $body, $key) = @_;
+    my $content = _json($body);
     my %request = (
         headers => {
             'content-type'  => 'application/json',

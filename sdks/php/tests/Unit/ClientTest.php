@@ -432,4 +432,16 @@ final class ClientTest extends TestCase
         $this->expectException(ValidationException::class);
         $this->client()->track(['uuid' => self::UUID, 'event' => 'x', 'attributes' => ['v' => NAN]]);
     }
+
+    public function test_a_value_json_cannot_hold_is_refused_before_it_is_queued(): void
+    {
+        $sdk = $this->client(['batching' => true, 'uuid' => self::UUID]);
+        try {
+            $sdk->track('x', ['v' => INF]);
+            $this->fail('no exception');
+        } catch (ValidationException $e) {
+            $this->assertSame('invalid_payload', $e->getErrorCode());
+        }
+        $this->assertSame(0, $sdk->pending());
+    }
 }
