@@ -597,7 +597,9 @@ once. Returns the service's answer with a result per item.
 
 Perl scalars go out as JSON the way L<JSON::PP> sees them: a value that was last used
 as a string (read from a form, say, or interpolated) is sent as a string. Use C<0 + $x>
-for a number and C<\1> / C<\0> or C<JSON::PP::true> / C<false> for booleans.
+for a number and C<\1> / C<\0> or C<JSON::PP::true> / C<false> for booleans. NaN and
+infinities have no JSON form: a call holding one throws an L<ATrack::Error::Validation>
+before anything is sent or queued.
 
 =head2 flush
 
