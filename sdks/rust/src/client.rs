@@ -81,14 +81,22 @@ impl ATrackClient {
         attributes: impl Serialize,
         replace: bool,
     ) -> Result<WriteResult, Error> {
-        let attributes = serde_json::to_value(attributes).map_err(|error| {
-            Error::InvalidInput(format!("cannot encode the attributes: {error}"))
-        })?;
-        self.attributes(AttributesPayload {
+        self.attributes(attributes_payload(None, attributes, replace)?)
+            .await
+    }
+
+    /// `POST /attributes` on the session `uuid` (see [`ATrackClient::set_attributes`]).
+    pub async fn set_attributes_for(
+        &self,
+        uuid: &str,
+        attributes: impl Serialize,
+        replace: bool,
+    ) -> Result<WriteResult, Error> {
+        self.attributes(attributes_payload(
+            Some(uuid.to_owned()),
             attributes,
-            replace: Some(replace),
-            ..Default::default()
-        })
+            replace,
+        )?)
         .await
     }
 
@@ -282,6 +290,21 @@ impl fmt::Debug for ATrackClient {
             .field("uuid", &self.current_uuid())
             .finish()
     }
+}
+
+fn attributes_payload(
+    uuid: Option<String>,
+    attributes: impl Serialize,
+    replace: bool,
+) -> Result<AttributesPayload, Error> {
+    let attributes = serde_json::to_value(attributes)
+        .map_err(|error| Error::InvalidInput(format!("cannot encode the attributes: {error}")))?;
+    Ok(AttributesPayload {
+        uuid,
+        attributes,
+        replace: Some(replace),
+        synchronous: None,
+    })
 }
 
 fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, Error> {

@@ -125,6 +125,7 @@ pub struct AttributesPayload {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// A flat JSON object; values may be any JSON.
+    #[serde(default)]
     pub attributes: Value,
     /// `true` replaces the whole set; `false` (the default) merges, overwriting equal keys.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,7 +140,8 @@ pub struct EventPayload {
     /// The session; `None` means the client's current one (the UUID of the last init).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    /// The event's name, 1 to 255 characters.
+    /// The event's name, 1 to 255 characters (an empty one is left out, and refused).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub event: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Value>,
