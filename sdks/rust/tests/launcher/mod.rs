@@ -84,7 +84,7 @@ pub fn required() -> bool {
 }
 
 /// The Python that runs the launcher: `$ATRACK_PYTHON`, else the repository's `.venv`.
-fn python() -> Option<PathBuf> {
+pub fn python() -> Option<PathBuf> {
     let path = std::env::var_os("ATRACK_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
