@@ -112,14 +112,14 @@ pub struct ClientContext {
 }
 
 /// `context.user`: attributes already known at init.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserContext {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Value>,
 }
 
 /// `POST /attributes`: merge (or replace) a session's attributes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributesPayload {
     /// The session; `None` means the client's current one (the UUID of the last init).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,7 +212,7 @@ pub struct WriteResult {
 }
 
 /// The answer to `POST /batch`: one result per item, in order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchResult {
     /// `true` when every item succeeded.
     pub success: bool,
@@ -221,7 +221,7 @@ pub struct BatchResult {
 }
 
 /// The result of one batch item.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchItemResult {
     pub success: bool,
     #[serde(default)]
@@ -287,14 +287,14 @@ pub struct EventShowRequest {
 }
 
 /// The answer to `POST /session/show`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionShow {
     pub success: bool,
     pub data: SessionData,
 }
 
 /// `data` of `/session/show`: the session, its attributes, its latest events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionData {
     pub session: Session,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -305,7 +305,7 @@ pub struct SessionData {
 }
 
 /// The enriched session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub id: i64,
     pub uuid: String,
@@ -343,7 +343,7 @@ pub struct Session {
 }
 
 /// `url_data` of a session.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UrlData {
     #[serde(default)]
     pub href: Option<String>,
@@ -364,7 +364,7 @@ pub struct UrlData {
 }
 
 /// An event as `/session/show` lists it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionEvent {
     pub id: i64,
     pub uuid: String,
@@ -386,7 +386,7 @@ pub struct SessionMeta {
 }
 
 /// The answer to `POST /event/show`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventShow {
     pub success: bool,
     pub data: Vec<Event>,
@@ -394,7 +394,7 @@ pub struct EventShow {
 }
 
 /// An event as `/event/show` lists it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub id: i64,
     #[serde(default)]
@@ -432,7 +432,7 @@ pub struct EventShowMeta {
 }
 
 /// The answer to `POST /session/delete`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteResult {
     pub success: bool,
     pub uuid: String,

@@ -167,7 +167,7 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Recorded>>, script: &Script) {
         body.len()
     );
     for (name, value) in extra {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        head.extend([name, ": ", &value, "\r\n"]);
     }
     let mut stream = stream;
     let _ = stream.write_all(format!("{head}\r\n{body}").as_bytes());
