@@ -434,7 +434,7 @@ impl ClientBuilder {
     /// The client; [`Error::Config`] when the endpoint or a key is missing or malformed.
     /// Batching mode starts its background tasks here, so it needs a Tokio runtime.
     pub fn build(self) -> Result<ATrackClient, Error> {
-        let base = resolve_endpoint(self.endpoint)?;
+        let base = resolve_endpoint(self.endpoint, std::env::var(ENDPOINT_ENV).ok())?;
         let public_key = self.public_key.filter(|key| !key.is_empty());
         let secret_key = self.secret_key.filter(|key| !key.is_empty());
         let (write_key, read_key) = match (public_key, secret_key) {
@@ -477,9 +477,9 @@ impl ClientBuilder {
 }
 
 /// The base URL: the option, else `$ATRACK_ENDPOINT`; an http(s) URL without a trailing slash.
-fn resolve_endpoint(option: Option<String>) -> Result<String, Error> {
+fn resolve_endpoint(option: Option<String>, environment: Option<String>) -> Result<String, Error> {
     let endpoint = option
-        .or_else(|| std::env::var(ENDPOINT_ENV).ok())
+        .or(environment)
         .map(|endpoint| endpoint.trim().to_owned())
         .filter(|endpoint| !endpoint.is_empty())
         .ok_or_else(|| {
@@ -510,12 +510,33 @@ mod tests {
     #[test]
     fn the_endpoint_option_wins_and_loses_its_trailing_slash() {
         assert_eq!(
-            resolve_endpoint(Some("https://track.example.com/".into())).unwrap(),
+            resolve_endpoint(
+                Some("https://track.example.com/".into()),
+                Some("http://other".into())
+            )
+            .unwrap(),
             "https://track.example.com"
         );
         assert_eq!(
-            resolve_endpoint(Some("http://127.0.0.1:8000/atrack/".into())).unwrap(),
+            resolve_endpoint(Some("http://127.0.0.1:8000/atrack/".into()), None).unwrap(),
             "http://127.0.0.1:8000/atrack"
+        );
+    }
+
+    #[test]
+    fn the_environment_gives_the_endpoint_when_no_option_does() {
+        let endpoint = resolve_endpoint(None, Some("https://track.example.com/".into()));
+        assert_eq!(endpoint.unwrap(), "https://track.example.com");
+    }
+
+    #[test]
+    fn neither_option_nor_environment_is_a_clear_error_at_construction() {
+        let error = resolve_endpoint(None, None).unwrap_err();
+        assert!(matches!(error, Error::Config(_)));
+        assert_eq!(
+            error.to_string(),
+            "A-TRACK SDK configuration: no endpoint: pass .endpoint(\"https://track.example.com\") \
+             to the builder or set ATRACK_ENDPOINT"
         );
     }
 
