@@ -495,6 +495,12 @@ fn resolve_endpoint(option: Option<String>, environment: Option<String>) -> Resu
             "the endpoint {endpoint:?} is not an http(s) URL"
         )));
     }
+    if url.scheme() == "https" && !cfg!(any(feature = "native-tls", feature = "rustls-tls")) {
+        return Err(Error::Config(format!(
+            "the endpoint {endpoint:?} is https, but the crate was built without TLS \
+             (enable the native-tls or rustls-tls feature)"
+        )));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!(
             "the endpoint {endpoint:?} must not have a query or fragment"
@@ -511,11 +517,11 @@ mod tests {
     fn the_endpoint_option_wins_and_loses_its_trailing_slash() {
         assert_eq!(
             resolve_endpoint(
-                Some("https://track.example.com/".into()),
+                Some("http://track.example.com/".into()),
                 Some("http://other".into())
             )
             .unwrap(),
-            "https://track.example.com"
+            "http://track.example.com"
         );
         assert_eq!(
             resolve_endpoint(Some("http://127.0.0.1:8000/atrack/".into()), None).unwrap(),
@@ -525,8 +531,8 @@ mod tests {
 
     #[test]
     fn the_environment_gives_the_endpoint_when_no_option_does() {
-        let endpoint = resolve_endpoint(None, Some("https://track.example.com/".into()));
-        assert_eq!(endpoint.unwrap(), "https://track.example.com");
+        let endpoint = resolve_endpoint(None, Some("http://track.example.com/".into()));
+        assert_eq!(endpoint.unwrap(), "http://track.example.com");
     }
 
     #[test]
@@ -554,6 +560,16 @@ mod tests {
                 .build()
                 .unwrap_err();
             assert!(matches!(error, Error::Config(_)), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn https_needs_a_tls_feature() {
+        let endpoint = resolve_endpoint(Some("https://track.example.com".into()), None);
+        if cfg!(any(feature = "native-tls", feature = "rustls-tls")) {
+            assert_eq!(endpoint.unwrap(), "https://track.example.com");
+        } else {
+            assert!(endpoint.unwrap_err().to_string().contains("without TLS"));
         }
     }
 
