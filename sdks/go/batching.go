@@ -2,7 +2,6 @@ package atrack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -52,7 +51,7 @@ func startBatcher(c *Client) *batcher {
 }
 
 func (b *batcher) enqueue(item BatchItem, uuid string) (*WriteResult, error) {
-	raw, err := json.Marshal(item)
+	raw, err := item.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}

@@ -108,15 +108,7 @@ type EventClient struct {
 
 // MarshalJSON writes the event as the API takes it (timestamp as ISO 8601).
 func (p EventPayload) MarshalJSON() ([]byte, error) {
-	type plain EventPayload // no MarshalJSON: no recursion
-	wire := struct {
-		plain
-		Timestamp *Timestamp `json:"timestamp,omitempty"`
-	}{plain: plain(p)}
-	if !p.Timestamp.IsZero() {
-		wire.Timestamp = &Timestamp{p.Timestamp}
-	}
-	return json.Marshal(wire)
+	return appendEvent(nil, &p, false)
 }
 
 // UnmarshalJSON reads an event body as the API takes it.
@@ -173,6 +165,9 @@ func (b BatchItem) payload() any {
 // MarshalJSON writes the item as {"type": ..., ...the payload's fields}.
 func (b BatchItem) MarshalJSON() ([]byte, error) {
 	kind := b.Type()
+	if kind == "event" {
+		return appendEvent(make([]byte, 0, 256), b.Event, true)
+	}
 	if kind == "" {
 		return nil, fmt.Errorf("atrack: a BatchItem needs one of Init, Attributes or Event")
 	}
