@@ -13,8 +13,9 @@ a Celery worker, PostgreSQL), then, one after the other on that service:
   background sender, batches of 100).
 
 For each: events/s accepted (from the first track until close() returned, every event
-answered by the service) and the time until every event is stored (`/event/show`'s total
-for the run's own event name). It creates the database when it is missing; the queue's
+answered by the service), the time until every event is stored (`/event/show`'s total
+for the run's own event name), and the CPU seconds the web server spent meanwhile (so
+events per web CPU second, a figure that holds when other work shares the machine). It creates the database when it is missing; the queue's
 Redis database is used as it is. Prints a table and one JSON line.
 """
 
@@ -61,6 +62,29 @@ def ensure_database(url: str) -> None:
         subprocess.run(
             ["psql", f"{server}/postgres", "-c", f'CREATE DATABASE "{name}"'], check=True
         )
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of the live processes of process group `pgid`."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(service: dict[str, Any], run: Any, events: int) -> dict[str, Any]:
+    """`run(service, events)` with the web server's CPU seconds spent meanwhile."""
+    web = int(service["processes"]["web"])
+    before = group_cpu_seconds(web)
+    result: dict[str, Any] = run(service, events)
+    result["web_cpu_seconds"] = group_cpu_seconds(web) - before
+    result["events_per_web_cpu_second"] = events / result["web_cpu_seconds"]
+    return result
 
 
 def run_go(service: dict[str, Any], events: int) -> dict[str, Any]:
@@ -170,24 +194,28 @@ def main() -> int:
     )
     parser.add_argument("--queue", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--worker-concurrency", type=int, default=2)
     args = parser.parse_args()
     ensure_database(args.database_url)
     serve_args = [
         *("--queue", args.queue, "--database-url", args.database_url),
         *("--web-workers", str(args.web_workers)),
+        *("--worker-concurrency", str(args.worker_concurrency)),
     ]
     with launched(*serve_args) as service:
         load_before = os.getloadavg()[0]
-        go = run_go(service, args.events)
-        python = run_python(service, args.python_events or args.events)
+        go = measured(service, run_go, args.events)
+        python = measured(service, run_python, args.python_events or args.events)
     print(f"load average at start: {load_before:.1f}, at end: {os.getloadavg()[0]:.1f}")
     print(
-        f"{'sdk':<8}{'events':>9}{'accepted/s':>12}{'accepted s':>12}{'stored s':>10}{'stored':>9}{'errors':>8}"
+        f"{'sdk':<8}{'events':>9}{'accepted/s':>12}{'accepted s':>12}{'stored s':>10}"
+        f"{'stored':>9}{'errors':>8}{'web CPU s':>11}{'events/web CPU s':>18}"
     )
     for r in (go, python):
         print(
             f"{r['sdk']:<8}{r['events']:>9}{r['accepted_per_second']:>12,.0f}"
-            f"{r['accepted_seconds']:>12.1f}{r['stored_seconds']:>10.1f}{r['stored']:>9}{r['errors']:>8}"
+            f"{r['accepted_seconds']:>12.1f}{r['stored_seconds']:>10.1f}{r['stored']:>9}"
+            f"{r['errors']:>8}{r['web_cpu_seconds']:>11.1f}{r['events_per_web_cpu_second']:>18,.0f}"
         )
     print(json.dumps({"go": go, "python": python}))
     complete = all(r["stored"] == r["events"] and r["errors"] == 0 for r in (go, python))
