@@ -145,8 +145,8 @@ func TestDocSnippetsRunAgainstALiveService(t *testing.T) {
 
 	read := atrack.New(atrack.Options{Endpoint: svc.Endpoint, SecretKey: svc.SecretKey})
 	first := showSession(t, read, out["first"]).Session
-	if first.URLData.Href != landing || first.URLData.SourceURL != "https://partner.example.com/blog/first-touch" {
-		t.Errorf("first session url_data: %+v", first.URLData)
+	if str(first.URLData.Href) != landing || str(first.URLData.SourceURL) != "https://partner.example.com/blog/first-touch" {
+		t.Errorf("first session url_data: href %q source_url %q", str(first.URLData.Href), str(first.URLData.SourceURL))
 	}
 	if first.UTMData["utm_campaign"] != "spring-launch" || first.Source == nil || *first.Source != "google" {
 		t.Errorf("first session attribution: utm %v source %v", first.UTMData, first.Source)
@@ -158,8 +158,8 @@ func TestDocSnippetsRunAgainstALiveService(t *testing.T) {
 	}
 
 	generated := showSession(t, read, out["generated"])
-	if generated.Session.URLData.Href != fullURL {
-		t.Errorf("generated session href %q", generated.Session.URLData.Href)
+	if str(generated.Session.URLData.Href) != fullURL {
+		t.Errorf("generated session href %q", str(generated.Session.URLData.Href))
 	}
 	assertEvents(t, generated.Events, atrack.Attributes{"cart_value": 129.99, "currency": "USD", "step": "payment"})
 
@@ -171,6 +171,13 @@ func TestDocSnippetsRunAgainstALiveService(t *testing.T) {
 		t.Errorf("attributes %v", reference.Attributes)
 	}
 	assertEvents(t, reference.Events, atrack.Attributes{"cart_value": 129.99, "currency": "USD"})
+}
+
+func str(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
 }
 
 func write(t *testing.T, path, text string) {

@@ -288,14 +288,14 @@ type Session struct {
 	UpdatedAt        Timestamp      `json:"updated_at"`
 }
 
-// URLData is the session's parsed URL.
+// URLData is the session's parsed URL; a part the service does not know is nil.
 type URLData struct {
-	Href      string         `json:"href,omitempty"`
-	Raw       string         `json:"raw,omitempty"`
-	Path      string         `json:"path,omitempty"`
-	Query     string         `json:"query,omitempty"`
-	Hash      string         `json:"hash,omitempty"`
-	SourceURL string         `json:"source_url,omitempty"`
+	Href      *string        `json:"href"`
+	Raw       *string        `json:"raw"`
+	Path      *string        `json:"path"`
+	Query     *string        `json:"query"`
+	Hash      *string        `json:"hash,omitempty"`
+	SourceURL *string        `json:"source_url"`
 	QueryAll  map[string]any `json:"query_all"`
 }
 
