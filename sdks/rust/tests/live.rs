@@ -56,17 +56,20 @@ async fn the_sdk_plays_every_contract_case() {
     };
     let cases = contract::cases();
     assert!(
-        cases.len() >= 14,
+        cases.len() >= 15,
         "the contract suite has a case per flow and error"
     );
     let mut failures = Vec::new();
     for path in &cases {
         let case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        if let Err(error) = contract::Play::new(&service.info).run(&case).await {
-            failures.push(format!(
-                "{}: {error}",
-                path.file_name().unwrap().to_string_lossy()
-            ));
+        let name = path.file_name().unwrap().to_string_lossy();
+        let outcome = contract::Play::new(&service.info).run(&case).await;
+        // A case the service does not meet yet reports, and fails nothing (sdks/contract/README.md).
+        match (outcome, case["expected_failure"].as_str()) {
+            (Ok(()), None) => {}
+            (Ok(()), Some(_)) => eprintln!("{name}: expected to fail, passes through this SDK"),
+            (Err(error), Some(why)) => eprintln!("{name}: expected failure ({why}): {error}"),
+            (Err(error), None) => failures.push(format!("{name}: {error}")),
         }
     }
     assert!(
