@@ -331,6 +331,8 @@ def serve(args: argparse.Namespace, launcher: Launcher) -> dict[str, Any]:
         "database_url": launcher.env["DATABASE_URL"],
         "var_dir": str(launcher.tmp),
         "pid": os.getpid(),
+        # Each child leads its own process group (benchmarks sum their CPU time).
+        "processes": {proc.name: proc.popen.pid for proc in launcher.procs},
     }
 
 

@@ -1,12 +1,8 @@
 package atrack
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"strings"
 	"time"
 )
 
@@ -102,7 +98,7 @@ func (c *Client) TrackResultContext(ctx context.Context, p EventPayload) (*Write
 	if c.batcher != nil {
 		return c.batcher.enqueue(EventItem(&p), p.UUID)
 	}
-	raw, err := json.Marshal(p)
+	raw, err := appendEvent(nil, &p, false)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +135,7 @@ func (c *Client) BatchContext(ctx context.Context, items []BatchItem) (*BatchRes
 			c.completeEvent(&event)
 			item = EventItem(&event)
 		}
-		raw, err := json.Marshal(item)
+		raw, err := item.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
@@ -155,21 +151,25 @@ type rawItem struct {
 
 func (c *Client) sendBatch(ctx context.Context, items []rawItem) (*BatchResult, error) {
 	result := &BatchResult{}
+	size := 16
+	for _, it := range items {
+		size += len(it.raw) + 48
+	}
 	err := c.post(ctx, "/batch", c.writeKey(), func() ([]byte, error) {
-		var body bytes.Buffer
-		body.WriteString(`{"batch":[`)
+		// sent_at is the same for every event of one attempt.
+		sentAt := appendTimestamp(append(make([]byte, 0, 48), `{"sent_at":`...), time.Now())
+		body := append(make([]byte, 0, size), `{"batch":[`...)
 		for i, it := range items {
 			if i > 0 {
-				body.WriteByte(',')
+				body = append(body, ',')
 			}
 			if it.item.Event != nil {
-				body.Write(withSentAt(it.raw))
+				body = append(append(append(body, sentAt...), ','), it.raw[1:]...)
 			} else {
-				body.Write(it.raw)
+				body = append(body, it.raw...)
 			}
 		}
-		body.WriteString("]}")
-		return body.Bytes(), nil
+		return append(body, "]}"...), nil
 	}, result)
 	if err != nil {
 		return nil, err
@@ -179,8 +179,7 @@ func (c *Client) sendBatch(ctx context.Context, items []rawItem) (*BatchResult, 
 
 // withSentAt adds the client's clock at sending, so the service corrects clock skew.
 func withSentAt(event []byte) []byte {
-	stamp, _ := Timestamp{time.Now()}.MarshalJSON()
-	return withFields(event, `"sent_at":`+string(stamp))
+	return withFields(event, `"sent_at":`+string(appendTimestamp(nil, time.Now())))
 }
 
 // ---------------------------------------------------------------- reads (secret key)
@@ -250,16 +249,4 @@ func (c *Client) postJSON(ctx context.Context, path, key string, body, out any) 
 		return err
 	}
 	return c.post(ctx, path, key, func() ([]byte, error) { return raw, nil }, out)
-}
-
-// NewUUID returns a random (version 4) UUID in lower case.
-func NewUUID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("atrack: no randomness: " + err.Error())
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return strings.Join([]string{h[:8], h[8:12], h[12:16], h[16:20], h[20:]}, "-")
 }

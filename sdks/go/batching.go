@@ -2,7 +2,6 @@ package atrack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -24,11 +23,12 @@ type batcher struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	pending int           // enqueued, not yet delivered or given up
-	idle    chan struct{} // closed while pending == 0
-	kick    chan struct{} // closed by Flush: send what is gathered now
-	closed  bool
+	mu       sync.Mutex
+	pending  int           // enqueued, not yet delivered or given up
+	idle     chan struct{} // closed while pending == 0
+	kick     chan struct{} // closed by flush: send what is gathered now
+	flushers int           // flush calls waiting: gather sends without waiting
+	closed   bool
 }
 
 func startBatcher(c *Client) *batcher {
@@ -51,7 +51,7 @@ func startBatcher(c *Client) *batcher {
 }
 
 func (b *batcher) enqueue(item BatchItem, uuid string) (*WriteResult, error) {
-	raw, err := json.Marshal(item)
+	raw, err := item.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -100,27 +100,33 @@ func (b *batcher) run() {
 }
 
 // gather adds to first what arrives until the batch is full, FlushInterval passed, or a
-// Flush asks for it.
+// Flush (or Close) is waiting.
 func (b *batcher) gather(first rawItem) []rawItem {
 	batch, size := []rawItem{first}, len(first.raw)
-	b.mu.Lock()
-	kick := b.kick
-	b.mu.Unlock()
 	timer := time.NewTimer(b.c.opts.FlushInterval)
 	defer timer.Stop()
 	for len(batch) < b.c.opts.BatchSize && size < maxBatchBytes {
 		select {
 		case item := <-b.queue:
 			batch, size = append(batch, item), size+len(item.raw)+1
+			continue
 		default:
-			select {
-			case item := <-b.queue:
-				batch, size = append(batch, item), size+len(item.raw)+1
-			case <-timer.C:
-				return batch
-			case <-kick:
-				return batch
-			}
+		}
+		// Read under the lock that flush takes: either this sees the flush waiting,
+		// or it holds the kick channel that flush closes.
+		b.mu.Lock()
+		kick, urgent := b.kick, b.flushers > 0
+		b.mu.Unlock()
+		if urgent {
+			return batch
+		}
+		select {
+		case item := <-b.queue:
+			batch, size = append(batch, item), size+len(item.raw)+1
+		case <-timer.C:
+			return batch
+		case <-kick:
+			return batch
 		}
 	}
 	return batch
@@ -159,10 +165,16 @@ func (b *batcher) report(err error, item BatchItem) {
 // flush asks the senders to send what they hold and waits until the queue is empty.
 func (b *batcher) flush(ctx context.Context) error {
 	b.mu.Lock()
+	b.flushers++
 	close(b.kick)
 	b.kick = make(chan struct{})
 	idle := b.idle
 	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.flushers--
+		b.mu.Unlock()
+	}()
 	select {
 	case <-idle:
 		return nil

@@ -108,15 +108,7 @@ type EventClient struct {
 
 // MarshalJSON writes the event as the API takes it (timestamp as ISO 8601).
 func (p EventPayload) MarshalJSON() ([]byte, error) {
-	type plain EventPayload // no MarshalJSON: no recursion
-	wire := struct {
-		plain
-		Timestamp *Timestamp `json:"timestamp,omitempty"`
-	}{plain: plain(p)}
-	if !p.Timestamp.IsZero() {
-		wire.Timestamp = &Timestamp{p.Timestamp}
-	}
-	return json.Marshal(wire)
+	return appendEvent(nil, &p, false)
 }
 
 // UnmarshalJSON reads an event body as the API takes it.
@@ -173,6 +165,9 @@ func (b BatchItem) payload() any {
 // MarshalJSON writes the item as {"type": ..., ...the payload's fields}.
 func (b BatchItem) MarshalJSON() ([]byte, error) {
 	kind := b.Type()
+	if kind == "event" {
+		return appendEvent(make([]byte, 0, 256), b.Event, true)
+	}
 	if kind == "" {
 		return nil, fmt.Errorf("atrack: a BatchItem needs one of Init, Attributes or Event")
 	}
@@ -293,14 +288,14 @@ type Session struct {
 	UpdatedAt        Timestamp      `json:"updated_at"`
 }
 
-// URLData is the session's parsed URL.
+// URLData is the session's parsed URL; a part the service does not know is nil.
 type URLData struct {
-	Href      string         `json:"href,omitempty"`
-	Raw       string         `json:"raw,omitempty"`
-	Path      string         `json:"path,omitempty"`
-	Query     string         `json:"query,omitempty"`
-	Hash      string         `json:"hash,omitempty"`
-	SourceURL string         `json:"source_url,omitempty"`
+	Href      *string        `json:"href"`
+	Raw       *string        `json:"raw"`
+	Path      *string        `json:"path"`
+	Query     *string        `json:"query"`
+	Hash      *string        `json:"hash,omitempty"`
+	SourceURL *string        `json:"source_url"`
 	QueryAll  map[string]any `json:"query_all"`
 }
 

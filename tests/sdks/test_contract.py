@@ -32,7 +32,14 @@ def test_there_are_cases_for_every_documented_flow() -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_python_sdk_plays_the_case(path: Path, contract_service: dict[str, Any]) -> None:
-    Case(path, contract_service).play()
+    case = Case(path, contract_service)
+    expected = case.spec.get("expected_failure")
+    try:
+        case.play()
+    except AssertionError as exc:
+        if expected:
+            pytest.xfail(f"{expected} ({exc})")
+        raise
 
 
 def test_javascript_sdk_plays_every_case(
@@ -48,7 +55,9 @@ def test_javascript_sdk_plays_every_case(
         timeout=300,
     )
     assert out["failures"] == {}
-    assert sorted(out["passed"]) == sorted(path.name for path in CASES)
+    expected = {path.name for path in CASES if json.loads(path.read_text()).get("expected_failure")}
+    assert set(out["expected_failures"]) <= expected
+    assert sorted(out["passed"] + list(out["expected_failures"])) == sorted(p.name for p in CASES)
 
 
 def test_a_case_expecting_the_wrong_answer_fails(
