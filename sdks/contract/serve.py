@@ -3,7 +3,7 @@
     .venv/bin/python sdks/contract/serve.py [--queue REDIS_URL] [--database-url URL] ...
 
 It migrates a fresh database (SQLite in a temporary folder unless `--database-url`),
-creates a project, starts granian (and, with `--queue`, a Celery worker), a second
+creates a project, starts granian (and, with `--queue`, the ingest consumers), a second
 granian with a low rate limit, and a fault proxy, then prints ONE JSON line:
 
     {"endpoint": ..., "public_key": ..., "secret_key": ..., "limited_endpoint": ...,
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent  # the virtualenv's bin: granian and celery beside python
+BIN = Path(sys.executable).parent  # the virtualenv's bin: granian beside python
 START_TIMEOUT = 90.0
 # Settings that would point the service at someone else's databases or broker.
 INHERITED_OUT = ("DATABASE_URL", "CELERY_BROKER_URL", "INGEST_REDIS_URL", "DJANGO_SETTINGS")
@@ -137,17 +137,17 @@ class Launcher:
         return url
 
     def worker(self) -> None:
+        """The ingest consumers (`manage.py ingest`), which store queued writes."""
+        count = self.args.worker_concurrency
         proc = self.spawn(
             "worker",
-            [
-                str(BIN / "celery"),
-                *("-A", "atrack", "worker", "--pool", "prefork"),
-                *("--concurrency", str(self.args.worker_concurrency), "--loglevel", "INFO"),
-                *("--without-heartbeat", "--without-mingle", "--without-gossip"),
-                *("--hostname", f"contract-{os.getpid()}@%h"),
-            ],
+            [str(BIN / "python"), "manage.py", "ingest", "--processes", str(count)],
         )
-        wait_for(proc, lambda: " ready." in proc.log_path.read_text(errors="replace"), "worker")
+        wait_for(
+            proc,
+            lambda: proc.log_path.read_text(errors="replace").count("ingest consumer") >= count,
+            "the ingest consumers",
+        )
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
