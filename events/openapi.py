@@ -12,6 +12,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 
 from events.ingest.payloads import MAX_EVENT_ID_LENGTH, MAX_KEY_LENGTH, MAX_NAME_LENGTH
+from sessions_app.selectors import URL_KEYS
 
 Schema = dict[str, Any]
 
@@ -138,22 +139,91 @@ BATCH_WRITTEN: Schema = {
         "results": {"type": "array", "items": {"type": "object", "required": ["success"]}},
     },
 }
-EVENT_ROW: Schema = {
-    "type": "object",
-    "required": ["id", "uuid", "name", "attributes", "occurred_at"],
-    "properties": {
+NULLABLE_STRING: Schema = {"type": ["string", "null"]}
+OBJECT: Schema = {"type": "object"}
+
+
+def _all_required(properties: dict[str, Schema], **extra: Any) -> Schema:
+    """An object whose every listed key is always present (null where the type says)."""
+    return {"type": "object", "required": list(properties), "properties": properties, **extra}
+
+
+SESSION_EVENT: Schema = _all_required(
+    {
+        "id": {"type": "integer"},
+        "uuid": UUID,
+        "name": STRING,
+        "attributes": OBJECT,
+        "occurred_at": TIME,
+    }
+)
+EVENT_ROW: Schema = _all_required(
+    {
         "id": {"type": "integer"},
         "session_id": {"type": "integer"},
         "uuid": UUID,
         "name": STRING,
-        "attributes": {"type": "object"},
-        "ip_address": {"type": ["string", "null"]},
-        "user_agent": STRING,
+        "attributes": OBJECT,
+        "ip_address": NULLABLE_STRING,
+        "user_agent": NULLABLE_STRING,
         "occurred_at": TIME,
         "created_at": TIME,
         "updated_at": TIME,
-    },
-}
+    }
+)
+_NAME_VERSION: Schema = _all_required({"name": NULLABLE_STRING, "version": NULLABLE_STRING})
+SESSION: Schema = _all_required(
+    {
+        "id": {"type": "integer"},
+        "uuid": UUID,
+        "url_data": _all_required(
+            {
+                **{k: NULLABLE_STRING for k in URL_KEYS},
+                "query_all": OBJECT,
+            }
+        ),
+        "utm_data": OBJECT,
+        "query_params": OBJECT,
+        "click_ids": OBJECT,
+        "source": NULLABLE_STRING,
+        "medium": NULLABLE_STRING,
+        "channel": NULLABLE_STRING,
+        "referer": NULLABLE_STRING,
+        "first_touch": {"type": ["object", "null"]},
+        "ip_address": NULLABLE_STRING,
+        "ip_data": _all_required(
+            {
+                "ip": NULLABLE_STRING,
+                "city": {"type": ["object", "null"]},
+                "isp": {"type": ["object", "null"]},
+                "asn": {"type": ["object", "null"]},
+                "anonymous": {"type": ["object", "null"]},
+                "is_private": {"type": ["boolean", "null"]},
+                "is_reserved": {"type": ["boolean", "null"]},
+            }
+        ),
+        "device_data": _all_required(
+            {
+                "model": NULLABLE_STRING,
+                "brand": NULLABLE_STRING,
+                "os": _NAME_VERSION,
+                "client": _NAME_VERSION,
+                "device_class": NULLABLE_STRING,
+                **{
+                    k: {"type": ["boolean", "null"]}
+                    for k in ("is_mobile", "is_desktop", "is_tablet", "is_bot")
+                },
+                "bot": {"type": ["object", "null"]},
+            }
+        ),
+        "client_attributes": OBJECT,
+        "user_attributes": OBJECT,
+        "custom_data": OBJECT,
+        "created_at": TIME,
+        "updated_at": TIME,
+    }
+)
+ERASE: Schema = {"type": "object", "required": ["uuid"], "properties": {"uuid": UUID}}
 SESSION_SHOW: Schema = {
     "type": "object",
     "required": ["uuid"],
@@ -185,16 +255,17 @@ SESSION_SHOWN: Schema = {
             "type": "object",
             "required": ["session", "attributes", "events", "meta"],
             "properties": {
-                "session": {
-                    "type": "object",
-                    "required": ["id", "uuid", "url_data", "created_at", "updated_at"],
-                },
-                "attributes": {"type": "object"},
-                "events": {"type": "array", "items": EVENT_ROW},
-                "meta": {
-                    "type": "object",
-                    "required": ["uuid", "events_limit", "events_count", "sort"],
-                },
+                "session": SESSION,
+                "attributes": OBJECT,
+                "events": {"type": "array", "items": SESSION_EVENT},
+                "meta": _all_required(
+                    {
+                        "uuid": UUID,
+                        "events_limit": {"type": "integer"},
+                        "events_count": {"type": "integer"},
+                        "sort": {"type": "string", "enum": ["asc", "desc"]},
+                    }
+                ),
             },
         },
     },
@@ -205,24 +276,18 @@ EVENTS_SHOWN: Schema = {
     "properties": {
         "success": {"type": "boolean"},
         "data": {"type": "array", "items": EVENT_ROW},
-        "meta": {
-            "type": "object",
-            "required": [
-                "name",
-                "sort",
-                "per_page",
-                "current_page",
-                "last_page",
-                "from",
-                "to",
-                "total",
-            ],
-            "properties": {
+        "meta": _all_required(
+            {
+                "name": STRING,
+                "sort": {"type": "string", "enum": ["asc", "desc"]},
+                "per_page": {"type": "integer"},
+                "current_page": {"type": "integer"},
+                "last_page": {"type": "integer"},
                 "from": {"type": ["integer", "null"]},
                 "to": {"type": ["integer", "null"]},
                 "total": {"type": "integer"},
-            },
-        },
+            }
+        ),
     },
 }
 COUNT: Schema = {"type": "integer", "minimum": 0}

@@ -144,7 +144,7 @@ class EraseViewSet(KeyApiViewSet):
     @openapi.read(
         "Erase a session, its attributes, events, queued and parked work, and suppress its "
         "later writes",
-        openapi.SESSION_SHOW,
+        openapi.ERASE,
         openapi.ERASED,
         found=False,
     )

@@ -32,14 +32,52 @@ def session_attributes(*, session: Session) -> dict[str, Any]:
     return dict(rows.values_list("key", "value"))
 
 
+# Every documented key of the session is always present, null when unknown, whatever
+# wrote the session (an /event before any /init included): typed SDKs rely on one shape.
+URL_KEYS = ("raw", "href", "path", "query", "hash", "referer", "source_url")
+IP_KEYS = ("ip", "city", "isp", "asn", "anonymous", "is_private", "is_reserved")
+DEVICE_KEYS = (
+    "model", "brand", "device_class", "is_mobile", "is_desktop", "is_tablet", "is_bot", "bot",
+)  # fmt: skip
+DEVICE_PARTS = {"os": ("name", "version"), "client": ("name", "version")}
+TEXT_FIELDS = ("source", "medium", "channel", "referer")
+
+
+def _shaped(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """`value` (a stored JSON object, or anything else) with every key in `keys`."""
+    stored = value if isinstance(value, dict) else {}
+    return {**dict.fromkeys(keys), **stored}
+
+
+def _device(value: Any) -> dict[str, Any]:
+    device = _shaped(value, DEVICE_KEYS)
+    for part, keys in DEVICE_PARTS.items():
+        device[part] = _shaped(device.get(part), keys)
+    return device
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
 def session_data(session: Session) -> dict[str, Any]:
-    """The documented `data.session` shape (and a few more keys)."""
+    """The documented `data.session` shape (and a few more keys), the same for every
+    session: objects are objects, unknown values null."""
     data: dict[str, Any] = {"id": session.pk, "uuid": str(session.uuid)}
     data.update({name: getattr(session, name) for name in SESSION_FIELDS})
-    data["referer"] = session.referer or None
-    data["medium"] = session.medium or None
-    data["url_data"] = dict(session.url_data or {})
-    data["url_data"].setdefault("query_all", {})
+    for name in TEXT_FIELDS:
+        data[name] = getattr(session, name) or None
+    url = _shaped(session.url_data, URL_KEYS)
+    url["query_all"] = _object(url.get("query_all"))
+    data["url_data"] = url
+    for name in ("utm_data", "query_params", "click_ids", "client_attributes"):
+        data[name] = _object(data[name])
+    for name in ("user_attributes", "custom_data"):
+        data[name] = _object(data[name])
+    data["first_touch"] = session.first_touch or None
+    data["ip_address"] = session.ip_address or None
+    data["ip_data"] = _shaped(session.ip_data, IP_KEYS)
+    data["device_data"] = _device(session.device_data)
     data["created_at"] = iso(session.created_at)
     data["updated_at"] = iso(session.updated_at)
     return data

@@ -105,6 +105,8 @@ def _refuse(paths: Iterator[tuple[tuple[Any, ...], str]], data: Any, per_item: s
             whole[_dotted(path) or "body"] = [message]
     if whole:
         raise ApiError(400, "invalid_payload", "The request body has invalid fields.", fields=whole)
+    if not bad:  # many brackets, none of them too deep
+        return data
     assert isinstance(items, list)
     for index, fields in bad.items():
         items[index] = BadItem(fields)

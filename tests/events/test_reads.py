@@ -328,3 +328,40 @@ def test_bad_read_input_is_a_400_naming_the_field_and_changes_nothing(
     assert field in response.json()["error"]["fields"]
     assert Session.objects.count() == 1
     assert Event.objects.count() == 1
+
+
+def test_a_session_written_only_by_an_event_has_every_documented_key(
+    client: Client, visitor: CreatedProject
+) -> None:
+    uuid = "5a0c1a52-8a7e-4bde-9d1e-52c0f3a9e0ff"
+    assert (
+        post(client, "/event", {"uuid": uuid, "event": "first"}, visitor.public_key).status_code
+        == 201
+    )
+    bare = post(client, "/session/show", {"uuid": uuid}, visitor.secret_key).json()["data"][
+        "session"
+    ]
+    full = post(client, "/session/show", {"uuid": U}, visitor.secret_key).json()["data"]["session"]
+    assert set(bare) == set(full)
+    assert (
+        set(bare["url_data"])
+        == set(full["url_data"])
+        >= {"raw", "href", "path", "query", "query_all", "source_url"}
+    )
+    assert bare["url_data"]["href"] is None
+    assert bare["source"] is None
+    assert bare["first_touch"] is None
+    assert set(bare["ip_data"]) >= {"ip", "city", "isp", "asn", "anonymous"}
+    assert set(bare["device_data"]) >= {
+        "model",
+        "os",
+        "client",
+        "is_mobile",
+        "is_desktop",
+        "is_bot",
+    }
+    assert bare["device_data"]["os"] == {"name": None, "version": None}
+    for key, value in bare.items():  # one JSON type per key, null where unknown
+        other = full[key]
+        if value is not None and other is not None:
+            assert type(value) is type(other), key

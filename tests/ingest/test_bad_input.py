@@ -476,3 +476,13 @@ def test_unreadable_bodies_are_explained_in_our_words(
     assert words in message
     assert "sys." not in message
     assert "codec" not in message
+
+
+def test_many_brackets_that_nest_shallowly_are_fine(
+    client: Client, project: CreatedProject
+) -> None:
+    attributes = {f"k{n}": [{"a": [1]}] for n in range(30)}  # 90 brackets, 4 levels deep
+    body = json.dumps({"uuid": U, "event": "wide", "attributes": attributes})
+    response = client.post("/event", body, content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)
+    assert response.status_code == 201, response.content
+    assert Event.objects.get().attributes == attributes
