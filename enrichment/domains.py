@@ -29,6 +29,8 @@ class Referer:
     label: str  # the registrable label ("google"), or the package name
     suffix: str  # the public suffix ("co.uk"), "" for IPs, single labels and packages
     is_app: bool = False
+    path: str = ""
+    query: str = ""
 
 
 def normalize_host(value: str) -> str | None:
@@ -84,7 +86,9 @@ def parse_referer(value: str | None) -> Referer | None:
         return None
     _, label, suffix = split_host(host)
     domain = f"{label}.{suffix}" if suffix else label
-    return Referer(host=host, domain=domain, label=label, suffix=suffix)
+    return Referer(
+        host=host, domain=domain, label=label, suffix=suffix, path=parts.path, query=parts.query
+    )
 
 
 def host_candidates(host: str) -> Iterator[str]:

@@ -64,6 +64,7 @@ def _touch(url: UrlEnrichment, own_hosts: Collection[str], seen_at_ms: int) -> T
         landing_url=as_text(url.url_data.get("href"), 8192),
         source_url=source_url,
         seen_at_ms=seen_at_ms,
+        term=found.term,
     )
 
 
