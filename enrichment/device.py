@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,7 @@ import ua_parser
 
 from enrichment._text import clean_text
 from enrichment.bots import LIBRARY, Bot, detect_bot
+from enrichment.client_hints import Hints, browser_version, os_name, os_version
 from enrichment.device_rules import BOT, DESKTOP, MOBILE, TABLET, UNKNOWN, device_class
 
 logger = logging.getLogger(__name__)
@@ -154,10 +157,47 @@ def _as_dict(info: _Device, bot: Bot | None) -> dict[str, Any]:
     }
 
 
-def parse_device(user_agent: str | None, *, hosting_ip: bool = False) -> dict[str, Any]:
-    """device_data for a UA; `hosting_ip` (datacenter origin) marks a non-bot UA as bot."""
+# Chrome's reduced Android UA: "(Linux; Android 10; K)" whatever the phone.
+_ANDROID_PLATFORM = re.compile(r"\(Linux; Android [0-9.]+; [^;)]*\)")
+
+
+def _unreduced(ua: str, hints: Hints) -> str:
+    """The UA Chrome would have sent before UA reduction, rebuilt from the hints."""
+    if hints.platform != "Android" or not (hints.model or hints.platform_version):
+        return ua
+    version = os_version("Android", hints.platform_version) or "10"
+    model = (hints.model or "K").replace(")", "").replace(";", "")
+    return _ANDROID_PLATFORM.sub(f"(Linux; Android {version}; {model})", ua, count=1)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _hinted(ua: str, hints: Hints) -> _Device:
+    info = _parse_cached(_unreduced(ua, hints))
+    if info.bot is not None:
+        return info
+    name = os_name(hints) or info.os_name
+    version = os_version(name, hints.platform_version) if name else None
+    if version is None and name == info.os_name:
+        version = info.os_version
+    klass = info.device_class
+    if hints.mobile and klass == DESKTOP:
+        klass = MOBILE
+    return dataclasses.replace(
+        info,
+        os_name=name,
+        os_version=version,
+        client_version=browser_version(hints, info.client_name) or info.client_version,
+        device_class=klass,
+    )
+
+
+def parse_device(
+    user_agent: str | None, *, hosting_ip: bool = False, hints: Hints | None = None
+) -> dict[str, Any]:
+    """device_data for a UA, corrected by client hints; `hosting_ip` (datacenter origin)
+    marks a non-bot UA as a bot."""
     ua = clean_text(user_agent, MAX_UA_LENGTH).strip() if isinstance(user_agent, str) else ""
-    info = _parse_cached(ua)
+    info = _hinted(ua, hints) if hints is not None else _parse_cached(ua)
     bot = info.bot
     if bot is None and hosting_ip:
         bot = DATACENTER_BOT
