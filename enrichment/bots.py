@@ -97,7 +97,8 @@ _NAMED: tuple[tuple[str, str, str], ...] = (
     (r"TelegramBot", "TelegramBot", PREVIEW),  # before Twitterbot: "like TwitterBot"
     (r"Twitterbot", "Twitterbot", PREVIEW),
     (r"LinkedInBot", "LinkedInBot", PREVIEW),
-    (r"WhatsApp/", "WhatsApp", PREVIEW),
+    # The link-preview fetcher ("WhatsApp/2.19.92 i"), not the app ("... Android/5.1 Device/").
+    (r"WhatsApp/[0-9.]+(?:[ /][AiNW]\b|$)|^WhatsApp$", "WhatsApp", PREVIEW),
     (r"Discordbot", "Discordbot", PREVIEW),
     (r"Pinterestbot|Pinterest/0\.", "Pinterestbot", PREVIEW),
     (r"redditbot", "redditbot", PREVIEW),
@@ -245,6 +246,11 @@ def _generic(ua: str) -> Bot | None:
     if _CONTACT.search(ua) or _COMPATIBLE.search(ua):
         return Bot(_product_name(ua), CRAWLER)
     return None
+
+
+def named_bot(ua: str) -> Bot | None:
+    """A crawler or service known by name (checked before anything else)."""
+    return _named(ua)
 
 
 def detect_bot(ua: str) -> Bot | None:

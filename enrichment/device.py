@@ -12,8 +12,9 @@ from typing import Any
 import ua_parser
 
 from enrichment._text import clean_text
-from enrichment.bots import LIBRARY, Bot, detect_bot
+from enrichment.bots import LIBRARY, Bot, detect_bot, named_bot
 from enrichment.client_hints import Hints, browser_version, os_name, os_version
+from enrichment.clients import client_type
 from enrichment.device_rules import BOT, DESKTOP, MOBILE, TABLET, UNKNOWN, device_class
 
 logger = logging.getLogger(__name__)
@@ -72,9 +73,11 @@ def _version(major: str | None, minor: str | None) -> str | None:
     return f"{major}.{minor}" if minor else major
 
 
-def _client_type(family: str | None, bot: Bot | None) -> str | None:
+def _client_type(family: str | None, bot: Bot | None, kind: str | None) -> str | None:
     if bot is not None:
         return "library" if bot.category == LIBRARY else "bot"
+    if kind is not None:
+        return kind
     if not family or family == "Other":
         return None
     if "WebView" in family:
@@ -112,7 +115,12 @@ def _parser_bot(ua: str, result: ua_parser.Result) -> Bot | None:
 def _device(ua: str) -> _Device:
     result = ua_parser.parse(ua)
     device, os = result.device, result.os
-    bot = detect_bot(ua) or _parser_bot(ua, result)
+    # Named crawlers first; then people's non-browser software (podcast apps, VLC, feed
+    # readers), which the generic bot signatures would otherwise catch.
+    bot = named_bot(ua)
+    kind = client_type(ua) if bot is None else None
+    if bot is None and kind is None:
+        bot = detect_bot(ua) or _parser_bot(ua, result)
     name, version = _client(ua, result)
     family = device.family if device else None
     brand = device.brand if device else None
@@ -123,7 +131,7 @@ def _device(ua: str) -> _Device:
         os_version=_version(os.major, os.minor) if os and os.family != "Other" else None,
         client_name=name,
         client_version=version,
-        client_type=_client_type(name, bot),
+        client_type=_client_type(name, bot, kind),
         device_class=BOT if bot else device_class(ua, family, brand),
         bot=bot,
     )
