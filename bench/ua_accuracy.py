@@ -73,6 +73,8 @@ MATOMO_OS = {
     "Solaris": "Unix", "Tizen": "Other Mobile", "Bada": "Other Mobile", "MeeGo": "Other Mobile",
     "webOS": "Other Mobile", "Web0S": "Other Mobile", "GoogleTV": "Google TV",
     "Chromecast Linux": "GNU/Linux", "Chromecast Fuchsia": "GNU/Linux",
+    "Nokia Series 40": "Symbian", "PlayStation": "Gaming Console", "Nintendo": "Gaming Console",
+    "Xbox": "Gaming Console",
 }  # fmt: skip
 LINUXES = ("Linux", "Ubuntu", "Debian", "Fedora", "SUSE", "Red Hat", "CentOS", "Gentoo",
            "Kubuntu", "Slackware", "Arch Linux", "Mageia", "Mint", "Mandriva")  # fmt: skip

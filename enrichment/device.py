@@ -16,6 +16,7 @@ from enrichment.bots import LIBRARY, Bot, detect_bot, named_bot
 from enrichment.client_hints import Hints, browser_version, os_name, os_version
 from enrichment.clients import client_type
 from enrichment.device_rules import BOT, DESKTOP, MOBILE, TABLET, UNKNOWN, device_class
+from enrichment.os_rules import fix_os
 
 logger = logging.getLogger(__name__)
 
@@ -124,11 +125,17 @@ def _device(ua: str) -> _Device:
     name, version = _client(ua, result)
     family = device.family if device else None
     brand = device.brand if device else None
+    known_os = os is not None and os.family != "Other"
+    os_name, os_version = fix_os(
+        ua,
+        os.family if known_os and os else None,
+        _version(os.major, os.minor) if known_os and os else None,
+    )
     return _Device(
         model=device.model if device and device.model not in _GENERIC_MODELS else None,
         brand=brand if brand not in _GENERIC_BRANDS else None,
-        os_name=os.family if os and os.family != "Other" else None,
-        os_version=_version(os.major, os.minor) if os and os.family != "Other" else None,
+        os_name=os_name,
+        os_version=os_version,
         client_name=name,
         client_version=version,
         client_type=_client_type(name, bot, kind),
