@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from enrichment._text import as_mapping, as_text, sanitize_json
-from enrichment.attribution import TouchPoint, classify, merge_touch
+from enrichment.attribution import Attribution, TouchPoint, classify, merge_touch
 from enrichment.client_hints import from_client
 from enrichment.device import MAX_UA_LENGTH, parse_device, unknown_device
 from enrichment.geo import GeoDatabases
@@ -112,10 +112,13 @@ def enrich_session(
     }
 
 
-def _reclassify(touch: Mapping[str, Any], clicks: Mapping[str, Any], referer: object) -> Any:
-    if not (as_mapping(touch.get("utm_data")) or clicks or isinstance(referer, str)):
+def _reclassify(
+    touch: Mapping[str, Any], clicks: Mapping[str, Any], referer: object
+) -> Attribution | None:
+    ref = referer if isinstance(referer, str) and referer else None
+    if not (as_mapping(touch.get("utm_data")) or clicks or ref):
         return None  # nothing stored to classify again (a direct visit, say)
-    return classify(as_mapping(touch.get("utm_data")), clicks, referer if referer else None)
+    return classify(as_mapping(touch.get("utm_data")), clicks, ref)
 
 
 def reattribute(stored: Mapping[str, Any]) -> dict[str, Any]:
