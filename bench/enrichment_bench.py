@@ -108,10 +108,11 @@ def main() -> None:
 def rare_user_agents(n: int, seed: int = 1) -> list[str]:
     """Distinct user agents no cache has seen: random apps, odd devices, hostile strings."""
     rng = random.Random(seed)
-    word = lambda: "".join(
-        rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        for _ in range(rng.randint(3, 12))
-    )  # noqa: E731
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def word() -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.randint(3, 12)))
+
     shapes = (
         lambda i: f"{word()}/{i}.{rng.randint(0, 99)} ({word()}; {word()} {i}) {word()}/{i}",
         lambda i: (
