@@ -64,8 +64,13 @@ def split_host(host: str) -> tuple[str, str, str]:
     return parts.subdomain, parts.domain, parts.suffix
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_referer(value: str | None) -> Referer | None:
-    """The host and registrable domain of a referer URL (or android-app:// URI)."""
+    """The host and registrable domain of a referer URL (or android-app:// URI).
+
+    Cached: the same few referers (a search engine's home page, a newsletter link) come
+    back for many sessions, and urlsplit's own cache holds only 128 URLs.
+    """
     if not value:
         return None
     value = value.strip()[:2048]
