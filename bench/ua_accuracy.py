@@ -181,15 +181,27 @@ def crawler_instances(path: Path) -> list[str]:
     return [ua for entry in entries for ua in entry.get("instances", [])]
 
 
+# navigator.platform → OS. "Linux x86_64" is left out: desktop Linux, Chrome OS, Android
+# emulators and the corpus's own spoofed records (iPhone UAs) all report it.
+INTOLI_PLATFORMS = {"iPhone": "iOS", "iPad": "iOS", "MacIntel": "Mac OS X", "Win32": "Windows",
+                    "Linux armv81": "Android", "Linux armv8l": "Android",
+                    "Linux aarch64": "Android"}  # fmt: skip
+
+
 def score_intoli(path: Path) -> dict[str, Score]:
-    """Real browsers' UAs (weighted by traffic, each counted once), GA's device category."""
-    scores = {"device": Score(), "human": Score()}
+    """Real browsers' UAs (weighted by traffic, each counted once): GA's device category,
+    and the OS their navigator.platform names."""
+    scores = {"device": Score(), "human": Score(), "os": Score()}
     for row in json.loads(path.read_text()):
         ua, label = str(row["userAgent"]), str(row["deviceCategory"])
         data = parse_device(ua)
         got = our_class(data)
         scores["device"].add(label, got == label, f"{label} -> {got}: {ua}")
         scores["human"].add("browser", not data["is_bot"], f"bot: {ua}")
+        os_label = INTOLI_PLATFORMS.get(str(row.get("platform")))
+        if os_label:
+            got = str(data["os"]["name"])
+            scores["os"].add(os_label, got == os_label, f"{os_label} -> {got}: {ua}")
     return scores
 
 
@@ -236,6 +248,7 @@ def main() -> None:
             "Matomo bots.yml": score_bots(matomo_bots)}  # fmt: skip
     print_table("Matomo fixtures: browser family", matomo["browser"])
     print_table("Matomo fixtures: OS family", matomo["os"])
+    print_table("user-agents (real traffic): OS family", intoli["os"])
     print_table("Matomo fixtures: device class", matomo["device"])
     print_table("user-agents (real traffic): device class", intoli["device"])
     print_table("ua-parser-js fixtures: device class", uap_js["device"])
