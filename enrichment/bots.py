@@ -253,8 +253,13 @@ def named_bot(ua: str) -> Bot | None:
     return _named(ua)
 
 
-def detect_bot(ua: str) -> Bot | None:
-    """The bot a user agent belongs to, or None for what looks like a person's browser."""
+def unnamed_bot(ua: str) -> Bot | None:
+    """HTTP libraries and generic crawler signatures (after `named_bot` found nothing)."""
     if not ua.strip():
         return Bot("empty user agent", "unknown")
-    return _named(ua) or _library(ua) or _generic(ua)
+    return _library(ua) or _generic(ua)
+
+
+def detect_bot(ua: str) -> Bot | None:
+    """The bot a user agent belongs to, or None for what looks like a person's browser."""
+    return named_bot(ua) or unnamed_bot(ua)

@@ -12,7 +12,7 @@ from typing import Any
 import ua_parser
 
 from enrichment._text import clean_text
-from enrichment.bots import LIBRARY, Bot, detect_bot, named_bot
+from enrichment.bots import LIBRARY, Bot, named_bot, unnamed_bot
 from enrichment.client_hints import Hints, browser_version, os_name, os_version
 from enrichment.clients import client_type
 from enrichment.device_rules import BOT, DESKTOP, MOBILE, TABLET, UNKNOWN, device_class
@@ -116,12 +116,14 @@ def _parser_bot(ua: str, result: ua_parser.Result) -> Bot | None:
 def _device(ua: str) -> _Device:
     result = ua_parser.parse(ua)
     device, os = result.device, result.os
-    # Named crawlers first; then people's non-browser software (podcast apps, VLC, feed
-    # readers), which the generic bot signatures would otherwise catch.
+    # Named crawlers first. People's non-browser software (podcast apps, VLC, feed readers)
+    # is only looked for when a generic signature fired: it is what would catch them.
     bot = named_bot(ua)
-    kind = client_type(ua) if bot is None else None
-    if bot is None and kind is None:
-        bot = detect_bot(ua) or _parser_bot(ua, result)
+    kind = None
+    if bot is None:
+        bot = unnamed_bot(ua) or _parser_bot(ua, result)
+        kind = client_type(ua) if bot is not None else None
+        bot = None if kind else bot
     name, version = _client(ua, result)
     family = device.family if device else None
     brand = device.brand if device else None

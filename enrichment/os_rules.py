@@ -41,15 +41,23 @@ def _version(name: str, ua: str) -> str | None:
     return f"{major}.{minor}" if minor else major
 
 
+_WINDOWS_MOBILE = ("Windows CE", "IEMobile", "WPDesktop", "Windows Phone", "Windows Mobile")
+
+
 def fix_os(ua: str, name: str | None, version: str | None) -> tuple[str | None, str | None]:
     """(OS name, version), corrected where ua-parser names none or a generic one."""
-    if name not in _GENERIC and name != "Android":
+    # Most traffic is Android and Windows: plain substring tests keep their cost near zero.
+    if name == "Android":
+        return ("Chrome OS", None) if "Chromebook" in ua or "CrOS" in ua else (name, version)
+    if name == "Windows" and not any(token in ua for token in _WINDOWS_MOBILE):
+        return name, version
+    if name not in _GENERIC:
         return name, version
     index = _MATCHER.first(ua)
     if index is None:
         return name, version
     found = _RULES[index][1]
-    if found == name or (name == "Android" and found != "Chrome OS"):
+    if found == name:
         return name, version
     if name == "Windows" and found not in ("Windows Phone", "Windows Mobile"):
         return name, version
