@@ -42,6 +42,7 @@ _APP_CLIENTS = frozenset(
         "Google",
         "Slack",
         "Teams",
+        "WhatsApp",
     }
 )
 
