@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/enrichment_bench.py [--n 2000]
 
+Then the bound on a cache miss: parse_device on rare and hostile user agents (distinct
+random product tokens, 1 KiB strings built to make regexes backtrack), p50 / p99 / max.
+
 Cold: every session has a distinct URL (more than urlsplit's 128-entry cache) and a
 distinct user agent (more than ua-parser's 2,000-entry cache; our own LRU is cleared).
 Warm: the same URL and user agent every time. GeoIP runs on tiny .mmdb files built in a
@@ -11,6 +14,7 @@ temp dir, so the geo figure is a lower bound for real 60-100 MB databases.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import tempfile
@@ -96,6 +100,45 @@ def main() -> None:
             cold = timed(fn, contexts_shifted(n, offset))
             warm = timed(fn, contexts(n, distinct=False))
             print(f"| {name} | {cold:,.1f} | {warm:,.1f} |")
+        if hasattr(device, "_hinted"):  # client hints exist from this version on
+            print(f"\ncache miss on rare user agents (n = {n}): p50 / p99 / max µs")
+            print(" / ".join(f"{t:,.0f}" for t in miss_bound(n)))
+
+
+def rare_user_agents(n: int, seed: int = 1) -> list[str]:
+    """Distinct user agents no cache has seen: random apps, odd devices, hostile strings."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def word() -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.randint(3, 12)))
+
+    shapes = (
+        lambda i: f"{word()}/{i}.{rng.randint(0, 99)} ({word()}; {word()} {i}) {word()}/{i}",
+        lambda i: (
+            f"Mozilla/5.0 (Linux; Android {i % 15}; {word()} {word()}) AppleWebKit/537.36 "
+            f"(KHTML, like Gecko) Chrome/{i % 130}.0.0.0 Safari/537.36 {word()}/{i}"
+        ),
+        lambda i: "Mozilla/5.0 (" + "; ".join(word() for _ in range(60)) + f") {i}",
+        lambda i: ("a" * 40 + " bot" + "x" * 20 + "/") * 16 + str(i),
+        lambda i: "Mozilla/5.0 (compatible; " + " ".join(word() for _ in range(80)) + f"{i})",
+        lambda i: f"{word()} " * 90 + f"Andr0id {i} TV LED UHD SMART " + "Mobile " * 20,
+    )
+    return [shapes[i % len(shapes)](i)[:1024] for i in range(n)]
+
+
+def miss_bound(n: int) -> tuple[float, float, float]:
+    """p50, p99 and max µs of one parse_device cache miss over `n` rare user agents."""
+    for ua in rare_user_agents(50, seed=0):  # first calls build the regex sets lazily
+        device.parse_device(ua)
+    device._parse_cached.cache_clear()
+    times = []
+    for ua in rare_user_agents(n, seed=n):
+        start = time.perf_counter()
+        device.parse_device(ua)
+        times.append((time.perf_counter() - start) * 1e6)
+    times.sort()
+    return times[len(times) // 2], times[int(len(times) * 0.99)], times[-1]
 
 
 def contexts_shifted(n: int, offset: int) -> list[dict[str, Any]]:

@@ -1,166 +1,274 @@
-"""Device-class and bot accuracy of enrichment.device on public user-agent corpora.
+"""Accuracy of enrichment.device on public labelled user-agent corpora: the report.
 
-Corpora (neither is ua-parser's own test suite, neither is committed):
-- crawler-user-agents (npm): crawler patterns with real `instances` -> crawler recall;
-- Matomo device-detector fixtures, shipped in the `device-detector` wheel on PyPI: UAs
-  labelled with a device type (smartphone, tablet, tv, console, ...) and a bot list.
+Reads the corpora from the paths given and downloads nothing; none of them is committed,
+and none is ua-parser's own test suite. docs/enrichment.md names the versions measured.
 
-Usage:
-    .venv/bin/python bench/ua_accuracy.py                 # fetches both into a temp dir
-    .venv/bin/python bench/ua_accuracy.py --corpus DIR    # DIR from an earlier --keep run
-    .venv/bin/python bench/ua_accuracy.py --misses tablet # print UAs we got wrong
+    .venv/bin/python bench/ua_accuracy.py \\
+        --matomo DIR     # matomo-org/device-detector checkout (Tests/fixtures/*.yml), LGPL-3.0
+        --crawlers FILE  # monperrus/crawler-user-agents crawler-user-agents.json, MIT
+        --intoli FILE    # user-agents (npm) dist/user-agents.json: real traffic, GA's device
+                         # category, BSD-2-Clause
+        --uap-js DIR     # faisalman/ua-parser-js checkout (test/data/ua), AGPL-3.0
+        [--misses browser|os|device|bot|human]
 
-Fetching uses `npm pack` and `pip download --no-deps`: a dev tool, not the service.
+Label taxonomies differ from ours: each corpus's labels are compared at the granularity it
+has (Matomo's browser families, Matomo's OS families, device classes). The name maps below
+only translate names; they never look at the user agent.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ua_parser
 import yaml
 
 from enrichment.device import parse_device, resolver_name
 
-CRAWLERS_NPM = "crawler-user-agents@1.60.0"
-MATOMO_PYPI = "device-detector==6.5.1"
-FIXTURES = "device_detector/tests/fixtures/upstream"
-MATOMO_CLASSES = {
-    "smartphone": "mobile",
-    "phablet": "mobile",
-    "feature phone": "mobile",
-    "tablet": "tablet",
-    "tv": "tv",
-    "console": "console",
-    "desktop": "desktop",
-    "wearable": "wearable",
-    "car browser": "car",
-}
-DESKTOP_OS = {"Windows", "Mac OS X", "Linux", "Chrome OS", "Ubuntu", "Fedora", "FreeBSD"}
+try:
+    from yaml import CSafeLoader as Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
-
-def fetch(folder: Path) -> None:
-    """Download both corpora into `folder` with the ordinary package clients."""
-    subprocess.run(["npm", "pack", CRAWLERS_NPM, "--pack-destination", str(folder)], check=True)
-    tarball = next(folder.glob("crawler-user-agents-*.tgz"))
-    subprocess.run(["tar", "xzf", str(tarball), "-C", str(folder)], check=True)
-    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(folder)]
-    subprocess.run([*pip, MATOMO_PYPI], check=True)
-    with zipfile.ZipFile(next(folder.glob("device_detector-*.whl"))) as wheel:
-        members = [n for n in wheel.namelist() if n.startswith(FIXTURES) and n.endswith(".yml")]
-        wheel.extractall(folder, members)
-
-
-def crawler_instances(folder: Path) -> list[str]:
-    entries = json.loads((folder / "package" / "crawler-user-agents.json").read_text())
-    return [ua for entry in entries for ua in entry.get("instances", [])]
-
-
-def matomo_entries(folder: Path) -> Iterable[dict[str, object]]:
-    for path in sorted((folder / FIXTURES).glob("*.yml")):
-        yield from yaml.safe_load(path.read_text()) or []
-
-
-def baseline_class(ua: str) -> str:
-    """What ua-parser alone says, mapped the obvious way (it has no device type)."""
-    result = ua_parser.parse(ua)
-    device, os = result.device, result.os
-    if device and device.family == "Spider":
-        return "bot"
-    if device and (device.family == "iPad" or device.brand == "Generic_Android_Tablet"):
-        return "tablet"
-    if os and os.family in DESKTOP_OS:
-        return "desktop"
-    return "mobile" if device and device.family != "Other" else "unknown"
-
-
-def ours_class(ua: str) -> str:
-    data = parse_device(ua)
-    return "bot" if data["is_bot"] else str(data["device_class"])
+DEVICE_TYPES = {
+    "smartphone": "mobile", "phablet": "mobile", "feature phone": "mobile", "tablet": "tablet",
+    "tv": "tv", "console": "console", "desktop": "desktop", "wearable": "wearable",
+    "car browser": "car", "portable media player": "mobile", "smart display": "other",
+    "smart speaker": "other", "peripheral": "other", "camera": "other",
+}  # fmt: skip
+OUR_CLASSES = {"ereader": "other", "unknown": "other"}
+# Our browser names → Matomo's browser families (engine lineage, as Matomo groups them).
+MATOMO_BROWSER = {
+    "Android": "Android Browser", "Safari": "Safari", "Mobile Safari": "Safari",
+    "Mobile Safari UI/WKWebView": "Safari", "CFNetwork": "Safari", "WebKit Nightly": "Safari",
+    "IE": "Internet Explorer", "IE Mobile": "Internet Explorer", "Edge Mobile": "Internet Explorer",
+    "Firefox": "Firefox", "Firefox Mobile": "Firefox", "Firefox iOS": "Safari",
+    "Opera": "Opera", "Opera Mobile": "Opera", "Opera Mini": "Opera", "Opera GX": "Opera",
+    "Opera Touch": "Opera", "Opera Coast": "Safari", "Vewd Browser": "Opera",
+    "NetFront": "NetFront", "NetFront NX": "NetFront", "Nokia Browser": "Nokia Browser",
+    "Nokia Services (WAP) Browser": "Nokia Browser", "Nokia OSS Browser": "Nokia Browser",
+    "BlackBerry WebKit": "BlackBerry Browser", "Baidu Browser": "Baidu",
+    "Baidu Explorer": "Baidu", "Konqueror": "Konqueror", "Sailfish Browser": "Sailfish Browser",
+    "Chrome Mobile iOS": "Safari", "Google": "Safari",
+}  # fmt: skip
+# Names of Chromium browsers (Matomo's "Chrome" family) when the name says nothing.
+CHROMIUM_WORDS = ("Chrom", "Edge", "Samsung", "Silk", "Yandex", "Miui", "Huawei", "Vivaldi",
+                  "Brave", "Puffin", "Oculus", "Whale", "HeyTap", "Mint", "Aloha", "Qt Web")  # fmt: skip
+# Our OS names → Matomo's OS families.
+MATOMO_OS = {
+    "Mac OS X": "Mac", "Windows": "Windows", "Windows Phone": "Windows Mobile",
+    "Windows Mobile": "Windows Mobile", "Windows CE": "Windows Mobile", "iOS": "iOS",
+    "iPadOS": "iOS", "WatchOS": "iOS", "ATV OS X": "iOS", "tvOS": "iOS", "Android": "Android",
+    "Chrome OS": "Chrome OS", "KaiOS": "Firefox OS", "Firefox OS": "Firefox OS",
+    "BlackBerry OS": "BlackBerry", "BlackBerry Tablet OS": "BlackBerry",
+    "Symbian OS": "Symbian", "Symbian^3": "Symbian", "Symbian": "Symbian", "BREW": "Brew",
+    "Brew MP": "Brew", "FreeBSD": "Unix", "OpenBSD": "Unix", "NetBSD": "Unix",
+    "Solaris": "Unix", "Tizen": "Other Mobile", "Bada": "Other Mobile", "MeeGo": "Other Mobile",
+    "webOS": "Other Mobile", "Web0S": "Other Mobile", "GoogleTV": "Google TV",
+    "Chromecast Linux": "GNU/Linux", "Chromecast Fuchsia": "GNU/Linux",
+    "Nokia Series 40": "Symbian", "PlayStation": "Gaming Console", "Nintendo": "Gaming Console",
+    "Xbox": "Gaming Console",
+}  # fmt: skip
+LINUXES = ("Linux", "Ubuntu", "Debian", "Fedora", "SUSE", "Red Hat", "CentOS", "Gentoo",
+           "Kubuntu", "Slackware", "Arch Linux", "Mageia", "Mint", "Mandriva")  # fmt: skip
+NON_BROWSER_TYPES = ("feed reader", "mediaplayer", "mobile app", "library", "pim")
 
 
 def share(hits: int, total: int) -> str:
-    return f"{100 * hits / total:5.1f}% ({hits}/{total})" if total else "n/a"
+    return f"{hits / total:.3f} ({hits}/{total})" if total else "n/a"
 
 
-def report_bots(name: str, uas: list[str], misses: bool) -> None:
-    base = sum(baseline_class(ua) == "bot" for ua in uas)
-    ours = sum(parse_device(ua)["is_bot"] for ua in uas)
-    print(f"| {name} | {share(base, len(uas))} | {share(ours, len(uas))} |")
-    if misses:
-        for ua in uas:
-            if not parse_device(ua)["is_bot"]:
-                print("   missed:", ua)
+def matomo_browser(name: str | None) -> str:
+    if not name:
+        return "Unknown"
+    if name in MATOMO_BROWSER:
+        return MATOMO_BROWSER[name]
+    if any(word in name for word in CHROMIUM_WORDS):
+        return "Chrome"
+    return name
 
 
-def report_devices(labelled: list[tuple[str, str]], show: str | None) -> None:
-    totals: Counter[str] = Counter()
-    base_hits: Counter[str] = Counter()
-    our_hits: Counter[str] = Counter()
-    for ua, expected in labelled:
-        totals[expected] += 1
-        base_hits[expected] += baseline_class(ua) == expected
-        got = ours_class(ua)
-        our_hits[expected] += got == expected
-        if show == expected and got != expected:
-            print(f"   {expected} -> {got}: {ua}")
-    for cls in sorted(totals, key=lambda c: -totals[c]):
-        base, ours = share(base_hits[cls], totals[cls]), share(our_hits[cls], totals[cls])
-        print(f"| {cls} | {base} | {ours} |")
-    all_base, all_ours, n = sum(base_hits.values()), sum(our_hits.values()), sum(totals.values())
-    print(f"| **all** | {share(all_base, n)} | {share(all_ours, n)} |")
+def matomo_os(name: str | None) -> str:
+    if not name:
+        return "Unknown"
+    return "GNU/Linux" if name in LINUXES else MATOMO_OS.get(name, name)
 
 
-def false_bots(labelled: list[tuple[str, str]], classify: Callable[[str], str]) -> str:
-    flagged = sum(classify(ua) == "bot" for ua, _ in labelled)
-    return share(flagged, len(labelled))
+def our_class(data: dict[str, Any]) -> str:
+    if data["is_bot"]:
+        return "bot"
+    return OUR_CLASSES.get(data["device_class"], data["device_class"])
+
+
+class Score:
+    """Right / total per label, with the misses kept for --misses."""
+
+    def __init__(self) -> None:
+        self.total: Counter[str] = Counter()
+        self.right: Counter[str] = Counter()
+        self.misses: list[str] = []
+
+    def add(self, label: str, ok: bool, miss: str) -> None:
+        self.total[label] += 1
+        self.right[label] += ok
+        if not ok:
+            self.misses.append(miss)
+
+    def overall(self) -> str:
+        return share(sum(self.right.values()), sum(self.total.values()))
+
+    def rows(self, limit: int = 12) -> Iterator[str]:
+        for label, n in self.total.most_common(limit):
+            yield f"| {label} | {share(self.right[label], n)} |"
+
+
+def matomo_entries(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    entries: list[dict[str, Any]] = []
+    bots: list[str] = []
+    for path in sorted((folder / "Tests" / "fixtures").glob("*.yml")):
+        rows = yaml.load(path.read_text(), Loader=Loader) or []
+        if path.name == "bots.yml":
+            bots = [str(row["user_agent"]) for row in rows]
+        else:
+            entries.extend(row for row in rows if isinstance(row, dict))
+    return entries, bots
+
+
+def score_matomo(entries: Iterable[dict[str, Any]]) -> dict[str, Score]:
+    scores = {name: Score() for name in ("browser", "os", "device", "human", "nonbrowser")}
+    for entry in entries:
+        ua = str(entry["user_agent"])
+        data = parse_device(ua)
+        client = entry.get("client") or {}
+        kind = client.get("type")
+        if kind in NON_BROWSER_TYPES:
+            scores["nonbrowser"].add(str(kind), not data["is_bot"], f"bot: {ua}")
+            continue
+        device = DEVICE_TYPES.get(str((entry.get("device") or {}).get("type")))
+        if kind != "browser":
+            continue
+        scores["human"].add("browser", not data["is_bot"], f"bot: {ua}")
+        family = str(entry.get("browser_family") or "Unknown")
+        if family != "Unknown":
+            got = matomo_browser(data["client"]["name"])
+            scores["browser"].add(family, got == family, f"{family} -> {got}: {ua}")
+        os_family = str(entry.get("os_family") or "Unknown")
+        if os_family != "Unknown":
+            got = matomo_os(data["os"]["name"])
+            scores["os"].add(os_family, got == os_family, f"{os_family} -> {got}: {ua}")
+        if device:
+            got = our_class(data)
+            scores["device"].add(device, got == device, f"{device} -> {got}: {ua}")
+    return scores
+
+
+def score_bots(uas: Iterable[str]) -> Score:
+    score = Score()
+    for ua in uas:
+        score.add("bot", bool(parse_device(ua)["is_bot"]), ua)
+    return score
+
+
+def crawler_instances(path: Path) -> list[str]:
+    entries = json.loads(path.read_text())
+    return [ua for entry in entries for ua in entry.get("instances", [])]
+
+
+# navigator.platform → OS. "Linux x86_64" is left out: desktop Linux, Chrome OS, Android
+# emulators and the corpus's own spoofed records (iPhone UAs) all report it.
+INTOLI_PLATFORMS = {"iPhone": "iOS", "iPad": "iOS", "MacIntel": "Mac OS X", "Win32": "Windows",
+                    "Linux armv81": "Android", "Linux armv8l": "Android",
+                    "Linux aarch64": "Android"}  # fmt: skip
+
+
+def score_intoli(path: Path) -> dict[str, Score]:
+    """Real browsers' UAs (weighted by traffic, each counted once): GA's device category,
+    and the OS their navigator.platform names."""
+    scores = {"device": Score(), "human": Score(), "os": Score()}
+    for row in json.loads(path.read_text()):
+        ua, label = str(row["userAgent"]), str(row["deviceCategory"])
+        data = parse_device(ua)
+        got = our_class(data)
+        scores["device"].add(label, got == label, f"{label} -> {got}: {ua}")
+        scores["human"].add("browser", not data["is_bot"], f"bot: {ua}")
+        os_label = INTOLI_PLATFORMS.get(str(row.get("platform")))
+        if os_label:
+            got = str(data["os"]["name"])
+            scores["os"].add(os_label, got == os_label, f"{os_label} -> {got}: {ua}")
+    return scores
+
+
+UAP_JS_TYPES = {"mobile": "mobile", "tablet": "tablet", "smarttv": "tv", "console": "console",
+                "wearable": "wearable", "embedded": "other", "xr": "wearable"}  # fmt: skip
+
+
+def score_uap_js(folder: Path) -> dict[str, Score]:
+    """ua-parser-js's device files: each names a device type (or none, for desktops)."""
+    scores = {"device": Score()}
+    for path in sorted((folder / "test" / "data" / "ua" / "device").glob("*.json")):
+        for row in json.loads(path.read_text()):
+            expected = UAP_JS_TYPES.get(str(row["expect"].get("type")))
+            if expected is None:
+                continue
+            ua = str(row["ua"])
+            got = our_class(parse_device(ua))
+            scores["device"].add(expected, got == expected, f"{expected} -> {got}: {ua}")
+    return scores
+
+
+def print_table(title: str, score: Score, detail: bool = True) -> None:
+    print(f"\n| {title} | right |\n|---|---|")
+    if detail:
+        for row in score.rows():
+            print(row)
+    print(f"| **all** | {score.overall()} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, help="folder with the unpacked corpora")
-    parser.add_argument("--keep", type=Path, help="fetch into this folder and keep it")
-    parser.add_argument("--misses", help="print misclassified UAs of this class (or 'bot')")
+    parser.add_argument("--matomo", type=Path, required=True)
+    parser.add_argument("--crawlers", type=Path, required=True)
+    parser.add_argument("--intoli", type=Path, required=True)
+    parser.add_argument("--uap-js", type=Path, required=True)
+    parser.add_argument("--misses", help="browser, os, device, bot, human or nonbrowser")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = args.corpus or args.keep or Path(tmp)
-        if args.corpus is None:
-            folder.mkdir(parents=True, exist_ok=True)
-            fetch(folder)
-        run(folder, args.misses)
-
-
-def run(folder: Path, misses: str | None) -> None:
-    entries = list(matomo_entries(folder))
-    bots = [str(e["user_agent"]) for e in entries if "bot" in e]
-    labelled = [
-        (str(e["user_agent"]), MATOMO_CLASSES[str(e["device"]["type"])])  # type: ignore[index]
-        for e in entries
-        if "bot" not in e
-        and isinstance(e.get("device"), dict)
-        and e["device"].get("type") in MATOMO_CLASSES  # type: ignore[union-attr]
-    ]
-    print(f"ua-parser resolver: {resolver_name()}\n")
-    print("| bot recall | ua-parser alone | ours |\n|---|---|---|")
-    report_bots("crawler-user-agents instances", crawler_instances(folder), misses == "bot")
-    report_bots("Matomo bots.yml", bots, misses == "bot")
-    print("\n| device class (Matomo fixtures) | ua-parser alone | ours |\n|---|---|---|")
-    report_devices(labelled, misses)
-    print("\n| browsers wrongly flagged as bots | ua-parser alone | ours |\n|---|---|---|")
-    print(
-        f"| Matomo device fixtures | {false_bots(labelled, baseline_class)} | "
-        f"{false_bots(labelled, ours_class)} |"
-    )
+    print(f"ua-parser resolver: {resolver_name()}")
+    entries, matomo_bots = matomo_entries(args.matomo)
+    matomo = score_matomo(entries)
+    intoli = score_intoli(args.intoli)
+    uap_js = score_uap_js(args.uap_js)
+    bots = {"crawler-user-agents": score_bots(crawler_instances(args.crawlers)),
+            "Matomo bots.yml": score_bots(matomo_bots)}  # fmt: skip
+    print_table("Matomo fixtures: browser family", matomo["browser"])
+    print_table("Matomo fixtures: OS family", matomo["os"])
+    print_table("user-agents (real traffic): OS family", intoli["os"])
+    print_table("Matomo fixtures: device class", matomo["device"])
+    print_table("user-agents (real traffic): device class", intoli["device"])
+    print_table("ua-parser-js fixtures: device class", uap_js["device"])
+    print("\n| bots found (recall) | right |\n|---|---|")
+    for name, score in bots.items():
+        print(f"| {name} | {score.overall()} |")
+    print("\n| not a bot | right |\n|---|---|")
+    print(f"| Matomo browser fixtures (humans) | {matomo['human'].overall()} |")
+    print(f"| user-agents real traffic (humans) | {intoli['human'].overall()} |")
+    for row in matomo["nonbrowser"].rows():
+        print(row.replace("| ", "| non-browser client: ", 1))
+    if args.misses:
+        pools = {"browser": matomo["browser"], "os": matomo["os"], "human": intoli["human"],
+                 "nonbrowser": matomo["nonbrowser"]}  # fmt: skip
+        misses = {
+            "device": matomo["device"].misses + intoli["device"].misses + uap_js["device"].misses,
+            "bot": bots["crawler-user-agents"].misses + bots["Matomo bots.yml"].misses,
+            "human": matomo["human"].misses + intoli["human"].misses,
+        }.get(args.misses) or pools[args.misses].misses
+        print("\n".join(f"   {m}" for m in misses))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from typing import Any
 
 from enrichment._text import as_mapping, as_text
 from enrichment.channels import default_channel
-from enrichment.domains import Referer, is_own_host, normalize_host, parse_referer, split_host
-from enrichment.sources import ANDROID_APPS, CLICK_ID_SOURCES, HOSTS, SEARCH, SOURCE_NAMES
+from enrichment.domains import Referer, is_own_host, normalize_host, parse_referer
+from enrichment.referers import Match, default_table, search_term
+from enrichment.sources import ADS, CLICK_ID_SOURCES, EMAIL, SEARCH, SOURCE_NAMES
 from enrichment.touches import TouchMerge, TouchPoint, merge_touch
 
 __all__ = ["Attribution", "TouchMerge", "TouchPoint", "classify", "merge_touch"]
@@ -26,6 +27,7 @@ class Attribution:
     channel: str
     referer_domain: str | None
     is_internal_referer: bool
+    term: str | None = None  # the search words, when a search engine's referer has them
 
 
 def _norm(value: object) -> str | None:
@@ -34,17 +36,9 @@ def _norm(value: object) -> str | None:
 
 
 def lookup_host(host: str) -> tuple[str, str] | None:
-    """(source, category) of a known host, most specific table entry first."""
-    _, _, suffix = split_host(host)
-    stem = host[: -len(suffix) - 1] if suffix and host.endswith("." + suffix) else host
-    labels = stem.split(".")
-    for index in range(len(labels)):
-        prefix = ".".join(labels[index:])
-        exact = f"{prefix}.{suffix}" if suffix else prefix
-        found = HOSTS.get(exact) or (HOSTS.get(prefix + ".*") if suffix else None)
-        if found:
-            return found
-    return None
+    """(source, category) of a known host."""
+    found = default_table().lookup(host)
+    return (found.source, found.category) if found else None
 
 
 def source_category(source: str) -> str | None:
@@ -57,12 +51,9 @@ def source_category(source: str) -> str | None:
     return found[1] if found else None
 
 
-def _referer_source(ref: Referer) -> tuple[str, str | None]:
-    if ref.is_app:
-        app = ANDROID_APPS.get(ref.host)
-        return app if app else (ref.host, None)
-    found = lookup_host(ref.host)
-    return found if found else (ref.domain, None)
+def _referer_match(ref: Referer) -> Match | None:
+    table = default_table()
+    return table.app(ref.host) if ref.is_app else table.lookup(ref.host, ref.path[:64])
 
 
 def _click_source(click_ids: Mapping[str, Any]) -> tuple[str, str | None] | None:
@@ -74,25 +65,28 @@ def _click_source(click_ids: Mapping[str, Any]) -> tuple[str, str | None] | None
 
 def _implied_medium(category: str | None) -> str:
     # GA4 reports referer-only traffic as "organic" for search engines, else "referral";
-    # webmail referers are reported as email because that is what they are.
-    return {SEARCH: "organic", "email": "email"}.get(category or "", "referral")
+    # webmail referers are email and ad servers' referers display ads, which they are.
+    return {SEARCH: "organic", EMAIL: "email", ADS: "display"}.get(category or "", "referral")
 
 
 def _source_and_medium(
     utm: Mapping[str, Any], click_ids: Mapping[str, Any], ref: Referer | None
-) -> tuple[str, str | None, str | None]:
-    """(source, medium, category): utm_source > click id > external referer > direct."""
+) -> tuple[str, str | None, str | None, str | None]:
+    """(source, medium, category, term): utm_source > click id > external referer > direct."""
     utm_source, utm_medium = _norm(utm.get("utm_source")), _norm(utm.get("utm_medium"))
     click = _click_source(click_ids)
     if utm_source:
         medium = utm_medium or (click[1] if click else None)
-        return utm_source, medium, source_category(utm_source)
+        return utm_source, medium, source_category(utm_source), None
     if click:
-        return click[0], utm_medium or click[1], source_category(click[0])
+        return click[0], utm_medium or click[1], source_category(click[0]), None
     if ref is not None:
-        source, category = _referer_source(ref)
-        return source, utm_medium or _implied_medium(category), category
-    return DIRECT, utm_medium, None
+        found = _referer_match(ref)
+        if found is None:
+            return ref.domain, utm_medium or "referral", None, None
+        term = search_term(found, ref.path, ref.query)
+        return found.source, utm_medium or _implied_medium(found.category), found.category, term
+    return DIRECT, utm_medium, None, None
 
 
 def classify(
@@ -105,7 +99,7 @@ def classify(
     utm, clicks = as_mapping(utm_data), as_mapping(click_ids)
     ref = parse_referer(referer if isinstance(referer, str) else None)
     internal = bool(ref and not ref.is_app and is_own_host(ref.host, own_hosts or ()))
-    source, medium, category = _source_and_medium(utm, clicks, None if internal else ref)
+    source, medium, category, term = _source_and_medium(utm, clicks, None if internal else ref)
     channel = default_channel(
         source=source, medium=medium, campaign=_norm(utm.get("utm_campaign")), category=category
     )
@@ -115,4 +109,5 @@ def classify(
         channel=channel,
         referer_domain=ref.domain if ref else None,
         is_internal_referer=internal,
+        term=term,
     )

@@ -97,7 +97,8 @@ _NAMED: tuple[tuple[str, str, str], ...] = (
     (r"TelegramBot", "TelegramBot", PREVIEW),  # before Twitterbot: "like TwitterBot"
     (r"Twitterbot", "Twitterbot", PREVIEW),
     (r"LinkedInBot", "LinkedInBot", PREVIEW),
-    (r"WhatsApp/", "WhatsApp", PREVIEW),
+    # The link-preview fetcher ("WhatsApp/2.19.92 i"), not the app ("... Android/5.1 Device/").
+    (r"WhatsApp/[0-9.]+(?:[ /][AiNW]\b|$)|^WhatsApp$", "WhatsApp", PREVIEW),
     (r"Discordbot", "Discordbot", PREVIEW),
     (r"Pinterestbot|Pinterest/0\.", "Pinterestbot", PREVIEW),
     (r"redditbot", "redditbot", PREVIEW),
@@ -247,8 +248,18 @@ def _generic(ua: str) -> Bot | None:
     return None
 
 
-def detect_bot(ua: str) -> Bot | None:
-    """The bot a user agent belongs to, or None for what looks like a person's browser."""
+def named_bot(ua: str) -> Bot | None:
+    """A crawler or service known by name (checked before anything else)."""
+    return _named(ua)
+
+
+def unnamed_bot(ua: str) -> Bot | None:
+    """HTTP libraries and generic crawler signatures (after `named_bot` found nothing)."""
     if not ua.strip():
         return Bot("empty user agent", "unknown")
-    return _named(ua) or _library(ua) or _generic(ua)
+    return _library(ua) or _generic(ua)
+
+
+def detect_bot(ua: str) -> Bot | None:
+    """The bot a user agent belongs to, or None for what looks like a person's browser."""
+    return named_bot(ua) or unnamed_bot(ua)

@@ -46,6 +46,36 @@ CHANNELS = (
 )
 
 
+# GA4's display names, and ours for the AI-assistant channel.
+CHANNEL_LABELS = {
+    "direct": "Direct",
+    "cross_network": "Cross-network",
+    "paid_shopping": "Paid Shopping",
+    "paid_search": "Paid Search",
+    "paid_social": "Paid Social",
+    "paid_video": "Paid Video",
+    "display": "Display",
+    "paid_other": "Paid Other",
+    "ai_assistant": "AI Assistants",
+    "organic_shopping": "Organic Shopping",
+    "organic_social": "Organic Social",
+    "organic_video": "Organic Video",
+    "organic_search": "Organic Search",
+    "referral": "Referral",
+    "email": "Email",
+    "affiliates": "Affiliates",
+    "audio": "Audio",
+    "sms": "SMS",
+    "mobile_push_notifications": "Mobile Push Notifications",
+    "unassigned": "Unassigned",
+}
+
+
+def channel_label(channel: str) -> str:
+    """GA4's name of a channel ("organic_search" → "Organic Search"); others as stored."""
+    return CHANNEL_LABELS.get(channel, channel or "(none)")
+
+
 def _paid_channel(category: str | None, shopping: bool) -> str:
     if shopping:
         return "paid_shopping"

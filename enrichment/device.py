@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import ua_parser
 
 from enrichment._text import clean_text
-from enrichment.bots import LIBRARY, Bot, detect_bot
+from enrichment.bots import LIBRARY, Bot, named_bot, unnamed_bot
+from enrichment.client_hints import Hints, browser_version, os_name, os_version
+from enrichment.clients import client_type
 from enrichment.device_rules import BOT, DESKTOP, MOBILE, TABLET, UNKNOWN, device_class
+from enrichment.os_rules import fix_os
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,7 @@ _APP_CLIENTS = frozenset(
         "Google",
         "Slack",
         "Teams",
+        "WhatsApp",
     }
 )
 
@@ -69,9 +75,11 @@ def _version(major: str | None, minor: str | None) -> str | None:
     return f"{major}.{minor}" if minor else major
 
 
-def _client_type(family: str | None, bot: Bot | None) -> str | None:
+def _client_type(family: str | None, bot: Bot | None, kind: str | None) -> str | None:
     if bot is not None:
         return "library" if bot.category == LIBRARY else "bot"
+    if kind is not None:
+        return kind
     if not family or family == "Other":
         return None
     if "WebView" in family:
@@ -109,18 +117,31 @@ def _parser_bot(ua: str, result: ua_parser.Result) -> Bot | None:
 def _device(ua: str) -> _Device:
     result = ua_parser.parse(ua)
     device, os = result.device, result.os
-    bot = detect_bot(ua) or _parser_bot(ua, result)
+    # Named crawlers first. People's non-browser software (podcast apps, VLC, feed readers)
+    # is only looked for when a generic signature fired: it is what would catch them.
+    bot = named_bot(ua)
+    kind = None
+    if bot is None:
+        bot = unnamed_bot(ua) or _parser_bot(ua, result)
+        kind = client_type(ua) if bot is not None else None
+        bot = None if kind else bot
     name, version = _client(ua, result)
     family = device.family if device else None
     brand = device.brand if device else None
+    known_os = os is not None and os.family != "Other"
+    os_name, os_version = fix_os(
+        ua,
+        os.family if known_os and os else None,
+        _version(os.major, os.minor) if known_os and os else None,
+    )
     return _Device(
         model=device.model if device and device.model not in _GENERIC_MODELS else None,
         brand=brand if brand not in _GENERIC_BRANDS else None,
-        os_name=os.family if os and os.family != "Other" else None,
-        os_version=_version(os.major, os.minor) if os and os.family != "Other" else None,
+        os_name=os_name,
+        os_version=os_version,
         client_name=name,
         client_version=version,
-        client_type=_client_type(name, bot),
+        client_type=_client_type(name, bot, kind),
         device_class=BOT if bot else device_class(ua, family, brand),
         bot=bot,
     )
@@ -154,10 +175,47 @@ def _as_dict(info: _Device, bot: Bot | None) -> dict[str, Any]:
     }
 
 
-def parse_device(user_agent: str | None, *, hosting_ip: bool = False) -> dict[str, Any]:
-    """device_data for a UA; `hosting_ip` (datacenter origin) marks a non-bot UA as bot."""
+# Chrome's reduced Android UA: "(Linux; Android 10; K)" whatever the phone.
+_ANDROID_PLATFORM = re.compile(r"\(Linux; Android [0-9.]+; [^;)]*\)")
+
+
+def _unreduced(ua: str, hints: Hints) -> str:
+    """The UA Chrome would have sent before UA reduction, rebuilt from the hints."""
+    if hints.platform != "Android" or not (hints.model or hints.platform_version):
+        return ua
+    version = os_version("Android", hints.platform_version) or "10"
+    model = (hints.model or "K").replace(")", "").replace(";", "")
+    return _ANDROID_PLATFORM.sub(f"(Linux; Android {version}; {model})", ua, count=1)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _hinted(ua: str, hints: Hints) -> _Device:
+    info = _parse_cached(_unreduced(ua, hints))
+    if info.bot is not None:
+        return info
+    name = os_name(hints) or info.os_name
+    version = os_version(name, hints.platform_version) if name else None
+    if version is None and name == info.os_name:
+        version = info.os_version
+    klass = info.device_class
+    if hints.mobile and klass == DESKTOP:
+        klass = MOBILE
+    return dataclasses.replace(
+        info,
+        os_name=name,
+        os_version=version,
+        client_version=browser_version(hints, info.client_name) or info.client_version,
+        device_class=klass,
+    )
+
+
+def parse_device(
+    user_agent: str | None, *, hosting_ip: bool = False, hints: Hints | None = None
+) -> dict[str, Any]:
+    """device_data for a UA, corrected by client hints; `hosting_ip` (datacenter origin)
+    marks a non-bot UA as a bot."""
     ua = clean_text(user_agent, MAX_UA_LENGTH).strip() if isinstance(user_agent, str) else ""
-    info = _parse_cached(ua)
+    info = _hinted(ua, hints) if hints is not None else _parse_cached(ua)
     bot = info.bot
     if bot is None and hosting_ip:
         bot = DATACENTER_BOT

@@ -39,6 +39,14 @@ _TV_ANDROID = _rx(
     r"\bAndr0id|\bOMI/|SonyCEBrowser|\bAndroid [0-9.]+;[^)]*\b(TV|Box|Stick|Shell|STB|DVB|4K)\b|"
     r"box\b|\bMBOX|\bX96|\bH96|\bT95|\bMXQ|\bADT-[0-9]|SmarterTV|BeyondTV"
 )
+# TV sets name their panel: size in inches then series ("43LU6000T", "40FLES901T2SM",
+# "LE32CT5515AK", "ELED-50SMART_UHD"); boxes their chipset ("on rtd289x", "A95X", "T96").
+# Phones also call themselves "Smart 4G", so this is only believed without "Mobile".
+_TV_PANEL = _rx(
+    r"Android [0-9.]+; (?:[A-Z]+[_-])?(?:[A-Z]{1,3})?[1-9][0-9][A-Z]{2,}[0-9][0-9A-Z_-]*[;) ]|"
+    r"Android [0-9.]+;[^;)]*[ _-](?:UHD|[48]K|SMART|LED|QLED|OLED)(?:[ _-][^;)]*)?[;)]|"
+    r"\bon rtd[0-9]|\bA95X|[; ]T9[56]|\bTX[369]\b|\bHK1\b"
+)
 _CONSOLE = _rx(
     r"PlayStation|\bPS[345]\b|\bPSP\b|\bXbox|\bNintendo|\bWii\b|\bOUYA\b|SteamDeck|"
     r"Steam GameOverlay|Retroid|\bRG[0-9]{3}|GAMEPAD|Android [0-9.]+; Switch\b"
@@ -57,7 +65,7 @@ _TABLET = _rx(
     r"Kindle Fire|\bSilk/|"
     r"\bSM-[TPX][0-9]|\bGT-P[0-9]|\bGT-N[58]|\bSCH-I[89]|\bXoom|\bPlayBook|"
     r"\bNexus (7|9|10)\b|MediaPad|MatePad|Pixel (Tablet|C)\b|Lenovo ?(Tab|YT|TB)|"
-    r"Yoga ?Tab|Galaxy Tab|\bMiPad|\bXiaomi Pad|Redmi Pad|\bOPD[0-9]|\bRMP[0-9]|"
+    r"Yoga ?Tab|Galaxy Tab|\bMiPad|\bXiaomi Pad|Redmi Pad|\bOPD[0-9]{4}|\bRMP[0-9]{4}|"
     r"\bTouchPad|\bhp-tablet|\bNook|\bBNTV|\bA[0-9]{3}\b.*Iconia|\bIconia|\bTransformer|"
     r"\bSGP[0-9]|\bWindows NT.*\bTouch;.*ARM|\bHUAWEI ?(BAH|AGS|SCM|KOB|DBY)"
 )
@@ -93,6 +101,8 @@ def device_class(ua: str, device_family: str | None = None, brand: str | None = 
     if _CONSOLE.search(ua):  # before TV: the PS5 says "SmartTV"
         return CONSOLE
     if _TV.search(ua) or (("Andr" in ua or "OMI/" in ua) and _TV_ANDROID.search(ua)):
+        return TV
+    if "Android" in ua and "Mobile" not in ua and _TV_PANEL.search(ua):
         return TV
     for pattern, name in ((_CAR, CAR), (_WEARABLE, WEARABLE)):
         if pattern.search(ua):

@@ -29,6 +29,8 @@ class Referer:
     label: str  # the registrable label ("google"), or the package name
     suffix: str  # the public suffix ("co.uk"), "" for IPs, single labels and packages
     is_app: bool = False
+    path: str = ""
+    query: str = ""
 
 
 def normalize_host(value: str) -> str | None:
@@ -62,8 +64,13 @@ def split_host(host: str) -> tuple[str, str, str]:
     return parts.subdomain, parts.domain, parts.suffix
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_referer(value: str | None) -> Referer | None:
-    """The host and registrable domain of a referer URL (or android-app:// URI)."""
+    """The host and registrable domain of a referer URL (or android-app:// URI).
+
+    Cached: the same few referers (a search engine's home page, a newsletter link) come
+    back for many sessions, and urlsplit's own cache holds only 128 URLs.
+    """
     if not value:
         return None
     value = value.strip()[:2048]
@@ -84,7 +91,9 @@ def parse_referer(value: str | None) -> Referer | None:
         return None
     _, label, suffix = split_host(host)
     domain = f"{label}.{suffix}" if suffix else label
-    return Referer(host=host, domain=domain, label=label, suffix=suffix)
+    return Referer(
+        host=host, domain=domain, label=label, suffix=suffix, path=parts.path, query=parts.query
+    )
 
 
 def host_candidates(host: str) -> Iterator[str]:

@@ -8,12 +8,15 @@ from typing import Any
 
 from django.db import transaction
 
-from enrichment.pipeline import enrich_ip_only
+from enrichment.pipeline import enrich_ip_only, reattribute
 from enrichment.runtime import geo_databases
+from projects.models import Project
 from sessions_app.models import Session
 from sessions_app.services import apply_network
 
 NETWORK_FIELDS = ["ip_address", "ip_data", "device_data", "country_code", "device_class", "is_bot"]
+ATTRIBUTION_FIELDS = ["first_touch", "touch_state", "source", "medium", "channel"]
+_STORED = ["first_touch", "touch_state", "source", "medium", "channel", "utm_data", "referer"]
 
 
 def _client(session: Session) -> dict[str, Any]:
@@ -22,10 +25,17 @@ def _client(session: Session) -> dict[str, Any]:
     return client if isinstance(client, dict) else {}
 
 
+def _reattribute(session: Session) -> None:
+    stored = {name: getattr(session, name) for name in _STORED}
+    for name, value in reattribute(stored).items():
+        setattr(session, name, (value or "") if name == "medium" else value)
+
+
 def sessions_reenrich(
     *, alias: str, project_id: int | None, since: datetime | None, after_id: int, batch_size: int
 ) -> Iterator[tuple[int, int]]:
-    """Recompute IP and device data of sessions with an init, batch by batch in id order.
+    """Recompute IP, device and attribution of sessions with an init, batch by batch in id
+    order, with today's GeoIP databases, referer table and project settings.
 
     Yields (sessions done in the batch, last id) so callers can show progress and resume.
     """
@@ -35,22 +45,24 @@ def sessions_reenrich(
     if since is not None:
         rows = rows.filter(last_seen_at__gte=since)
     geo = geo_databases()
+    hosting_is_bot = dict(Project.objects.values_list("pk", "hosting_is_bot"))
     while True:
         batch = list(
-            rows.filter(pk__gt=after_id).order_by("pk").only("pk", "last_context")[:batch_size]
+            rows.filter(pk__gt=after_id)
+            .order_by("pk")
+            .only("pk", "project_id", "last_context", *_STORED)[:batch_size]
         )
         if not batch:
             return
         for session in batch:
-            client = _client(session)
+            bot_setting = hosting_is_bot.get(session.project_id, False)
             apply_network(
                 session,
-                enrich_ip_only(
-                    ip_address=client.get("ipAddress"), user_agent=client.get("userAgent"), geo=geo
-                ),
+                enrich_ip_only(client=_client(session), geo=geo, hosting_is_bot=bot_setting),
             )
+            _reattribute(session)
         with transaction.atomic(using=alias):
-            Session.objects.using(alias).bulk_update(batch, NETWORK_FIELDS)
+            Session.objects.using(alias).bulk_update(batch, NETWORK_FIELDS + ATTRIBUTION_FIELDS)
         after_id = batch[-1].pk
         yield len(batch), after_id
 

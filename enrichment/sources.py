@@ -1,213 +1,14 @@
-"""Lookup tables: referer hosts, utm_source names and click ids mapped to a source.
+"""utm_source names and click ids mapped to a source; referer hosts are in referers.py.
 
-Host keys are either exact hosts matched with their subdomains ("t.co" also matches
-"www.t.co") or "label.*", which matches the label under any public suffix
-("google.*" matches google.com, www.google.co.uk and google.com.br).
-Categories: search, social, email, ai, video, shopping.
+Categories: search, social, email, ai, video, shopping, ads.
 """
 
 from __future__ import annotations
 
-SEARCH = "search"
-SOCIAL = "social"
-EMAIL = "email"
-AI = "ai"
-VIDEO = "video"
-SHOPPING = "shopping"
+from enrichment.referer_build import ADS, AI, EMAIL, SEARCH, SHOPPING, SOCIAL, VIDEO
+from enrichment.referers import RefererTable, default_table
 
-
-def _entries(category: str, table: dict[str, str]) -> dict[str, tuple[str, str]]:
-    return {host: (source, category) for host, source in table.items()}
-
-
-_SEARCH = {
-    "google.*": "google",
-    "bing.*": "bing",
-    "search.yahoo.*": "yahoo",
-    "yahoo.*": "yahoo",
-    "yandex.*": "yandex",
-    "ya.ru": "yandex",
-    "baidu.*": "baidu",
-    "duckduckgo.*": "duckduckgo",
-    "ecosia.*": "ecosia",
-    "naver.*": "naver",
-    "seznam.*": "seznam",
-    "qwant.*": "qwant",
-    "startpage.*": "startpage",
-    "search.brave.com": "brave",
-    "sogou.*": "sogou",
-    "so.com": "360",
-    "ask.com": "ask",
-    "search.aol.*": "aol",
-    "daum.net": "daum",
-    "kagi.com": "kagi",
-    "mojeek.*": "mojeek",
-    "petalsearch.*": "petal",
-    "coccoc.*": "coccoc",
-    "search.lycos.*": "lycos",
-    "dogpile.*": "dogpile",
-    "yep.com": "yep",
-    "presearch.*": "presearch",
-}
-
-_SOCIAL = {
-    "facebook.*": "facebook",
-    "fb.com": "facebook",
-    "fb.me": "facebook",
-    "fb.watch": "facebook",
-    "messenger.com": "facebook",
-    "instagram.*": "instagram",
-    "threads.net": "threads",
-    "threads.com": "threads",
-    "t.co": "twitter",
-    "twitter.*": "twitter",
-    "x.com": "twitter",
-    "linkedin.*": "linkedin",
-    "lnkd.in": "linkedin",
-    "reddit.*": "reddit",
-    "redd.it": "reddit",
-    "pinterest.*": "pinterest",
-    "pin.it": "pinterest",
-    "tiktok.*": "tiktok",
-    "snapchat.*": "snapchat",
-    "bsky.app": "bluesky",
-    "mastodon.social": "mastodon",
-    "quora.*": "quora",
-    "tumblr.*": "tumblr",
-    "vk.com": "vk",
-    "vk.ru": "vk",
-    "ok.ru": "odnoklassniki",
-    "weibo.*": "weibo",
-    "t.me": "telegram",
-    "telegram.*": "telegram",
-    "web.whatsapp.com": "whatsapp",
-    "wa.me": "whatsapp",
-    "whatsapp.*": "whatsapp",
-    "discord.*": "discord",
-    "news.ycombinator.com": "hacker news",
-    "producthunt.com": "product hunt",
-    "medium.com": "medium",
-    "line.me": "line",
-    "xing.*": "xing",
-    "slack.com": "slack",
-    "teams.microsoft.com": "microsoft teams",
-}
-
-_EMAIL = {
-    "mail.google.*": "gmail",
-    "inbox.google.*": "gmail",
-    "outlook.live.com": "outlook",
-    "outlook.office.com": "outlook",
-    "outlook.office365.com": "outlook",
-    "mail.yahoo.*": "yahoo mail",
-    "mail.aol.*": "aol mail",
-    "mail.proton.me": "proton mail",
-    "mail.protonmail.com": "proton mail",
-    "mail.yandex.*": "yandex mail",
-    "e.mail.ru": "mail.ru",
-    "mail.zoho.*": "zoho mail",
-    "fastmail.*": "fastmail",
-    "icloud.com": "icloud mail",
-    "mail.gmx.*": "gmx",
-    "navigator.gmx.*": "gmx",
-    "web.de": "web.de",
-    "app.hey.com": "hey",
-    "app.tuta.com": "tuta",
-}
-
-_AI = {
-    "chatgpt.com": "chatgpt",
-    "chat.openai.com": "chatgpt",
-    "perplexity.ai": "perplexity",
-    "gemini.google.*": "gemini",
-    "bard.google.*": "gemini",
-    "copilot.microsoft.com": "copilot",
-    "copilot.cloud.microsoft": "copilot",
-    "claude.ai": "claude",
-    "you.com": "you.com",
-    "poe.com": "poe",
-    "chat.deepseek.com": "deepseek",
-    "chat.mistral.ai": "mistral",
-    "meta.ai": "meta ai",
-    "grok.com": "grok",
-    "phind.com": "phind",
-    "character.ai": "character.ai",
-    "chat.qwen.ai": "qwen",
-    "kimi.com": "kimi",
-}
-
-_VIDEO = {
-    "youtube.*": "youtube",
-    "youtu.be": "youtube",
-    "vimeo.*": "vimeo",
-    "twitch.tv": "twitch",
-    "dailymotion.*": "dailymotion",
-    "netflix.*": "netflix",
-    "wistia.*": "wistia",
-    "rumble.com": "rumble",
-    "bilibili.*": "bilibili",
-}
-
-_SHOPPING = {
-    "shopping.google.*": "google shopping",
-    "amazon.*": "amazon",
-    "ebay.*": "ebay",
-    "etsy.*": "etsy",
-    "walmart.*": "walmart",
-    "aliexpress.*": "aliexpress",
-    "alibaba.*": "alibaba",
-    "target.com": "target",
-    "mercadolivre.*": "mercadolivre",
-    "mercadolibre.*": "mercadolibre",
-    "shopify.*": "shopify",
-    "shop.app": "shop",
-    "rakuten.*": "rakuten",
-    "temu.*": "temu",
-    "zalando.*": "zalando",
-    "bol.com": "bol.com",
-    "allegro.*": "allegro",
-}
-
-HOSTS: dict[str, tuple[str, str]] = {
-    **_entries(SEARCH, _SEARCH),
-    **_entries(SOCIAL, _SOCIAL),
-    **_entries(EMAIL, _EMAIL),
-    **_entries(AI, _AI),
-    **_entries(VIDEO, _VIDEO),
-    **_entries(SHOPPING, _SHOPPING),
-}
-
-# Android apps that send "android-app://<package>/" as referer.
-ANDROID_APPS: dict[str, tuple[str, str]] = {
-    "com.google.android.gm": ("gmail", EMAIL),
-    "com.google.android.googlequicksearchbox": ("google", SEARCH),
-    "com.google.android.apps.searchlite": ("google", SEARCH),
-    "com.google.android.youtube": ("youtube", VIDEO),
-    "com.google.android.apps.bard": ("gemini", AI),
-    "com.facebook.katana": ("facebook", SOCIAL),
-    "com.facebook.lite": ("facebook", SOCIAL),
-    "com.facebook.orca": ("facebook", SOCIAL),
-    "com.instagram.android": ("instagram", SOCIAL),
-    "com.twitter.android": ("twitter", SOCIAL),
-    "com.linkedin.android": ("linkedin", SOCIAL),
-    "com.reddit.frontpage": ("reddit", SOCIAL),
-    "com.pinterest": ("pinterest", SOCIAL),
-    "com.zhiliaoapp.musically": ("tiktok", SOCIAL),
-    "com.ss.android.ugc.trill": ("tiktok", SOCIAL),
-    "com.snapchat.android": ("snapchat", SOCIAL),
-    "org.telegram.messenger": ("telegram", SOCIAL),
-    "com.whatsapp": ("whatsapp", SOCIAL),
-    "com.discord": ("discord", SOCIAL),
-    "com.slack": ("slack", SOCIAL),
-    "com.microsoft.office.outlook": ("outlook", EMAIL),
-    "com.yahoo.mobile.client.android.mail": ("yahoo mail", EMAIL),
-    "ch.protonmail.android": ("proton mail", EMAIL),
-    "com.openai.chatgpt": ("chatgpt", AI),
-    "ai.perplexity.app.android": ("perplexity", AI),
-    "com.anthropic.claude": ("claude", AI),
-    "com.microsoft.copilot": ("copilot", AI),
-    "com.amazon.mShop.android.shopping": ("amazon", SHOPPING),
-}
+__all__ = ["ADS", "AI", "CLICK_ID_SOURCES", "EMAIL", "SEARCH", "SHOPPING", "SOCIAL", "VIDEO"]
 
 # utm_source spellings that are not host names ("fb", "ig") or that name a product.
 _ALIASES: dict[str, tuple[str, str]] = {
@@ -225,11 +26,14 @@ _ALIASES: dict[str, tuple[str, str]] = {
     "hubspot_email": ("hubspot", EMAIL),
 }
 
-SOURCE_NAMES: dict[str, tuple[str, str]] = {
-    **{name: (name, category) for name, category in HOSTS.values()},
-    **{name: (name, category) for name, category in ANDROID_APPS.values()},
-    **_ALIASES,
-}
+
+def source_names(table: RefererTable) -> dict[str, tuple[str, str]]:
+    """utm_source spellings → (source, category): the table's names plus aliases."""
+    names = {m.source: (m.source, m.category) for m in table.matches()}
+    return {**names, **_ALIASES}
+
+
+SOURCE_NAMES = source_names(default_table())
 
 # Click id → (source, medium implied when utm_medium is absent), in priority order.
 # fbclid and igshid are added by Meta to every outbound link, organic posts included, so

@@ -33,6 +33,7 @@ class TouchPoint:
     landing_url: str | None = None
     source_url: str | None = None
     seen_at_ms: int = 0
+    term: str | None = None
 
     @property
     def is_direct(self) -> bool:
@@ -80,7 +81,9 @@ def _with_fbc(click_ids: dict[str, str], first_seen: Mapping[str, int]) -> dict[
 
 def _touch_dict(touch: TouchPoint) -> dict[str, Any]:
     clicks = dict(touch.click_ids)
+    term = {"term": touch.term} if touch.term else {}
     return {
+        **term,
         "source": touch.source,
         "medium": touch.medium,
         "channel": touch.channel,
@@ -162,10 +165,18 @@ def _last_touch(previous: Mapping[str, Any], current: TouchPoint, last_at: int) 
             "utm_data": dict(current.utm_data),
             "referer": current.referer,
             "last_touch_at_ms": current.seen_at_ms,
+            "term": current.term,
         }
     kept = {key: previous.get(key) for key in _ATTRIBUTION_KEYS}
     kept["utm_data"] = dict(as_mapping(kept["utm_data"]))
-    return {**kept, "last_touch_at_ms": last_at}
+    term = as_mapping(previous.get("touch_state")).get("term")
+    return {**kept, "last_touch_at_ms": last_at, "term": term}
+
+
+def _state(last: Mapping[str, Any], clicks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    # The last touch's search term has no column of its own: it lives with the state.
+    term = {"term": last["term"]} if isinstance(last.get("term"), str) else {}
+    return {"last_touch_at_ms": last["last_touch_at_ms"], "click_ids": clicks, **term}
 
 
 def merge_touch(previous: Mapping[str, Any] | None, current: TouchPoint) -> TouchMerge:
@@ -187,5 +198,5 @@ def merge_touch(previous: Mapping[str, Any] | None, current: TouchPoint) -> Touc
         utm_data=last["utm_data"],
         click_ids=_click_ids(click_state, current.seen_at_ms),
         referer=last["referer"] if isinstance(last["referer"], str) else None,
-        touch_state={"last_touch_at_ms": last["last_touch_at_ms"], "click_ids": click_state},
+        touch_state=_state(last, click_state),
     )

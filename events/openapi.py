@@ -35,7 +35,17 @@ URL_CONTEXT: Schema = {
         name: STRING for name in ("href", "raw", "path", "query", "hash", "referer", "source_url")
     },
 }
-CLIENT: Schema = {"type": "object", "properties": {"ipAddress": IP, "userAgent": STRING}}
+CLIENT: Schema = {
+    "type": "object",
+    "properties": {
+        "ipAddress": IP,
+        "userAgent": STRING,
+        # User-Agent Client Hints (docs/api.md): navigator.userAgentData's values, and the
+        # visitor's Sec-CH-UA-* headers by name.
+        "userAgentData": {"type": "object"},
+        "clientHints": {"type": "object", "additionalProperties": STRING},
+    },
+}
 INIT: Schema = {
     "type": "object",
     "properties": {

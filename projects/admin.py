@@ -67,6 +67,7 @@ class ProjectAdmin(admin.ModelAdmin):
         "dashboard",
         "public_reads",
         "anonymize_ip",
+        "hosting_is_bot",
         "created_at",
     )
     search_fields = ("slug", "name")

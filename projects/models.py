@@ -34,6 +34,11 @@ class Project(models.Model):
     anonymize_ip = models.BooleanField(
         default=False, help_text="Zero the last IPv4 octet / last 80 IPv6 bits before storage."
     )
+    hosting_is_bot = models.BooleanField(
+        default=False,
+        help_text="Count visitors from hosting/datacenter addresses (GeoIP Anonymous-IP data) "
+        "as bots. Off: the address is only flagged in ip_data.",
+    )
     retention_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Delete events older than this; empty keeps them."
     )

@@ -26,6 +26,7 @@ class ProjectInfo:
     public_reads: bool
     anonymize_ip: bool
     retention_days: int | None
+    hosting_is_bot: bool = False
 
     @classmethod
     def of(cls, project: Project) -> ProjectInfo:
@@ -37,6 +38,7 @@ class ProjectInfo:
             public_reads=project.public_reads,
             anonymize_ip=project.anonymize_ip,
             retention_days=project.retention_days,
+            hosting_is_bot=project.hosting_is_bot,
         )
 
 

@@ -249,7 +249,7 @@ class SessionAdmin(ProjectScopedAdmin):
         data = cached_overview(project=project)
         tops = [
             ("Top sources", data.top_sources, data.sessions),
-            ("Top channels", data.top_channels, data.sessions),
+            ("Top channels", charts.channel_items(data.top_channels), data.sessions),
             ("Top countries", data.top_countries, data.sessions),
             ("Device classes", data.top_device_classes, data.sessions),
             ("Top events", data.top_events, data.events),

@@ -13,6 +13,8 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from enrichment.channels import channel_label
+
 WIDTH = 720
 PLOT_HEIGHT = 160
 LEFT = 48  # room for the y-axis labels
@@ -111,3 +113,8 @@ def share_bar(part: int, total: int, *, label: str) -> SafeString:
 
 def _shorten(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def channel_items(items: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Channel counts under GA4's channel names (see docs/enrichment.md), for the bars."""
+    return [(channel_label(channel), count) for channel, count in items]

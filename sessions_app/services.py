@@ -290,6 +290,7 @@ def _apply_init(session: Session, project: ProjectInfo, item: Mapping[str, Any])
             seen_at_ms=int(received.timestamp() * 1000),
             geo=geo_databases(),
             own_hosts=own_hosts(project),
+            hosting_is_bot=project.hosting_is_bot,
         )
     _apply_attribution(session, enriched)
     if newer:

@@ -38,7 +38,7 @@ class Invalid(Exception):
 class RequestFacts:
     """What the request itself tells: receipt time, address and user agent."""
 
-    __slots__ = ("anonymize_ip", "ip", "project_id", "received_at", "user_agent")
+    __slots__ = ("anonymize_ip", "client_hints", "ip", "project_id", "received_at", "user_agent")
 
     def __init__(
         self,
@@ -48,12 +48,14 @@ class RequestFacts:
         ip: str | None,
         user_agent: str,
         anonymize_ip: bool,
+        client_hints: dict[str, str] | None = None,
     ) -> None:
         self.project_id = project_id
         self.received_at = received_at
         self.ip = ip
         self.user_agent = user_agent
         self.anonymize_ip = anonymize_ip
+        self.client_hints = client_hints or {}
 
 
 def _object(
@@ -150,8 +152,21 @@ def _context(body: dict[str, Any], facts: RequestFacts, errors: Errors) -> dict[
     attributes = _sub_object(user, "attributes", "context.user.attributes", errors)
     _check_keys(attributes, "context.user.attributes", errors)
     client["ipAddress"] = _client_ip(client, "context.client.ipAddress", facts, errors)
+    from_request = client.get("userAgent") is None
     client["userAgent"] = _user_agent(client, "context.client.userAgent", facts, errors)
+    _client_hints(client, facts if from_request and client["userAgent"] else None, errors)
     return {**context, "url": url, "client": client, "user": {**user, "attributes": attributes}}
+
+
+def _client_hints(client: dict[str, Any], facts: RequestFacts | None, errors: Errors) -> None:
+    """userAgentData (browser SDK) and clientHints (headers) are objects; the request's own
+    Sec-CH-UA headers describe the visitor only when its User-Agent does."""
+    _sub_object(client, "userAgentData", "context.client.userAgentData", errors)
+    hints = _sub_object(client, "clientHints", "context.client.clientHints", errors)
+    if any(not isinstance(value, str) for value in hints.values()):
+        errors["context.client.clientHints"] = ["Values must be strings (header values)."]
+    if facts is not None and facts.client_hints and client.get("clientHints") is None:
+        client["clientHints"] = facts.client_hints
 
 
 def _check_keys(mapping: dict[str, Any], path: str, errors: Errors) -> None:

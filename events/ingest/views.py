@@ -24,6 +24,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from atrack.errors import ApiError
+from enrichment import client_hints
 from enrichment.net import client_ip
 from events import openapi
 from events.ingest import payloads
@@ -166,6 +167,7 @@ def _facts(request: Request) -> payloads.RequestFacts:
         ),
         user_agent=str(meta.get("HTTP_USER_AGENT", "")),
         anonymize_ip=info.project.anonymize_ip,
+        client_hints=client_hints.from_meta(meta),
     )
 
 

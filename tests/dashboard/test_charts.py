@@ -6,7 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from sessions_app.charts import daily_columns, horizontal_bars, nice_ceiling, share_bar
+from sessions_app.charts import (
+    channel_items,
+    daily_columns,
+    horizontal_bars,
+    nice_ceiling,
+    share_bar,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,10 @@ def test_horizontal_bars_escape_visitor_supplied_labels() -> None:
 def test_empty_charts_say_so() -> None:
     assert "No data yet" in horizontal_bars([], total=0, label="Top events")
     assert 'width="0.0"' in share_bar(0, 0, label="Bot share")
+
+
+def test_channel_bars_use_ga4_channel_names() -> None:
+    items = channel_items([("organic_search", 3), ("ai_assistant", 2), ("", 1)])
+    assert items == [("Organic Search", 3), ("AI Assistants", 2), ("(none)", 1)]
+    svg = horizontal_bars(items, total=6, label="Top channels")
+    assert "Organic Search" in svg

@@ -100,22 +100,30 @@ def test_source_url_stands_in_for_a_missing_referer() -> None:
     assert (result["source"], result["channel"]) == ("bing", "organic_search")
 
 
-def test_a_datacenter_address_marks_the_session_as_bot(geo: GeoDatabases) -> None:
-    result = enrich_ip_only(
-        ip_address=HOSTING_IP, user_agent=DOC_CONTEXT["client"]["userAgent"], geo=geo
-    )
+def test_a_datacenter_address_marks_the_session_as_bot_when_the_project_asks(
+    geo: GeoDatabases,
+) -> None:
+    client = {"ipAddress": HOSTING_IP, "userAgent": DOC_CONTEXT["client"]["userAgent"]}
+    result = enrich_ip_only(client=client, geo=geo, hosting_is_bot=True)
     assert result["device_data"]["is_bot"] is True
     assert result["device_data"]["bot"]["name"] == "datacenter traffic"
 
 
+def test_a_datacenter_address_is_only_a_signal_by_default(geo: GeoDatabases) -> None:
+    client = {"ipAddress": HOSTING_IP, "userAgent": DOC_CONTEXT["client"]["userAgent"]}
+    result = enrich_ip_only(client=client, geo=geo)
+    assert result["device_data"]["is_bot"] is False
+    assert result["ip_data"]["anonymous"]["is_hosting_provider"] is True
+
+
 def test_a_missing_user_agent_is_unknown_not_bot() -> None:
-    result = enrich_ip_only(ip_address=None, user_agent=None, geo=None)
+    result = enrich_ip_only(client={}, geo=None)
     assert result["device_data"]["device_class"] == "unknown"
     assert result["device_data"]["is_bot"] is False
 
 
 def test_without_databases_the_address_kind_is_still_given() -> None:
-    result = enrich_ip_only(ip_address="10.1.1.1", user_agent="curl/8", geo=None)
+    result = enrich_ip_only(client={"ipAddress": "10.1.1.1", "userAgent": "curl/8"}, geo=None)
     assert result["ip_data"] == {"ip": "10.1.1.1", "is_private": True, "is_reserved": False}
 
 

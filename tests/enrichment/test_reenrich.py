@@ -55,12 +55,36 @@ def test_an_init_is_enriched_with_the_documented_ip_data(
     assert session.device_data["is_mobile"] is True
 
 
-def test_a_hosting_address_marks_the_session_as_bot(
+def test_a_hosting_address_is_a_signal_and_a_bot_only_where_the_project_says(
     client: Client, project: CreatedProject, geoip: Path
 ) -> None:
     session = init(client, project, "3.80.10.20")
     assert session.ip_data["anonymous"]["is_hosting_provider"] is True
+    assert session.is_bot is False
+    project.project.hosting_is_bot = True
+    project.project.save()
+    call_command("reenrich", "--project", project.project.slug, "--no-progress", stdout=StringIO())
+    session.refresh_from_db()
     assert session.is_bot is True
+    assert session.device_data["bot"]["category"] == "datacenter"
+
+
+def test_reenrich_classifies_stored_referers_again_with_todays_table(
+    client: Client, project: CreatedProject, geoip: Path
+) -> None:
+    session = init(client, project, "50.89.98.90")
+    referer = "https://webmail.example-isp.nl/read?id=1"
+    first = {"source": "example-isp.nl", "medium": "referral", "channel": "referral",
+             "utm_data": {}, "click_ids": {}, "referer": referer, "seen_at_ms": 1}  # fmt: skip
+    Session.objects.for_project(project.project).filter(pk=session.pk).update(
+        first_touch=first, source="example-isp.nl", medium="referral", channel="referral",
+        referer=referer,
+    )  # fmt: skip
+    call_command("reenrich", "--no-progress", stdout=StringIO())
+    session.refresh_from_db()
+    assert (session.source, session.medium, session.channel) == ("example-isp.nl", "email", "email")
+    assert session.first_touch["channel"] == "email"
+    assert session.first_touch["seen_at_ms"] == 1
 
 
 def test_a_private_address_is_marked_and_missing_databases_never_fail(

@@ -24,7 +24,10 @@ def _since(value: str | None) -> datetime | None:
 
 
 class Command(BaseCommand):
-    help = "Re-apply IP and device enrichment to stored sessions (after a GeoIP update, say)."
+    help = (
+        "Re-apply IP, device and attribution enrichment to stored sessions (after a GeoIP "
+        "or referer-table update, or a change of the project's hosting_is_bot)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", help="Project slug or id; default: every project.")

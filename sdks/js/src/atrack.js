@@ -325,6 +325,31 @@
      * The server-side SDK: every call is one HTTP request (retried on network errors,
      * 408, 429 honouring Retry-After, and 5xx) that resolves with the service's answer.
      */
+    var CLIENT_HINT_HEADERS = [
+      "sec-ch-ua",
+      "sec-ch-ua-mobile",
+      "sec-ch-ua-platform",
+      "sec-ch-ua-platform-version",
+      "sec-ch-ua-model",
+      "sec-ch-ua-full-version-list",
+    ];
+
+    /**
+     * The visitor's client-hint headers (Sec-CH-UA-*) out of a server's incoming request
+     * headers (Node's lower-case `req.headers`, or a Fetch `Headers`), for
+     * `context.client.clientHints`. Undefined when there are none.
+     */
+    function clientHintsFrom(headers) {
+      if (!headers) return undefined;
+      var out = {};
+      CLIENT_HINT_HEADERS.forEach(function (name) {
+        var value = typeof headers.get === "function" ? headers.get(name) : headers[name];
+        if (Array.isArray(value)) value = value.join(", ");
+        if (typeof value === "string" && value) out[name] = value;
+      });
+      return Object.keys(out).length ? out : undefined;
+    }
+
     function createATrackNodeSdk(options) {
       var env = typeof process !== "undefined" && process.env ? process.env : {};
       var cfg = config(options, env.ATRACK_ENDPOINT);
@@ -431,6 +456,60 @@
       return out;
     }
 
+    // User-Agent Client Hints asked of navigator.userAgentData (Chromium browsers): what the
+    // reduced UA string no longer says (Windows 11, the Android model, the full version).
+    var HIGH_ENTROPY_HINTS = ["platformVersion", "model", "fullVersionList"];
+    var HINTS_WAIT_MS = 500;
+
+    /** userAgentData's fields as the service reads them (brands, mobile, platform, ...). */
+    function userAgentData(data) {
+      if (!data) return undefined;
+      var brandList = function (list) {
+        if (!list || typeof list.length !== "number") return undefined;
+        return Array.prototype.map.call(list, function (b) {
+          return { brand: String(b.brand), version: String(b.version) };
+        });
+      };
+      var out = definedOnly({
+        brands: brandList(data.brands),
+        mobile: typeof data.mobile === "boolean" ? data.mobile : undefined,
+        platform: data.platform,
+        platformVersion: data.platformVersion,
+        model: data.model,
+        fullVersionList: brandList(data.fullVersionList),
+      });
+      return Object.keys(out).length ? out : undefined;
+    }
+
+    /**
+     * Client hints: the low-entropy ones at once; the high-entropy ones when the browser
+     * answers (within HINTS_WAIT_MS; sending waits for them that long at most).
+     */
+    function clientHints(nav, setTimer) {
+      var hints = { value: userAgentData(nav.userAgentData), pending: null };
+      var uad = nav.userAgentData;
+      if (!uad || typeof uad.getHighEntropyValues !== "function") return hints;
+      try {
+        var asked = Promise.resolve(uad.getHighEntropyValues(HIGH_ENTROPY_HINTS)).then(
+          function (values) {
+            hints.value = userAgentData(values) || hints.value;
+          },
+          function () {
+            /* refused: keep the low-entropy values */
+          }
+        );
+        var timeout = new Promise(function (resolve) {
+          setTimer(resolve, HINTS_WAIT_MS);
+        });
+        hints.pending = Promise.race([asked, timeout]).then(function () {
+          hints.pending = null;
+        });
+      } catch (e) {
+        hints.pending = null;
+      }
+      return hints;
+    }
+
     /** The client fields and URL parts the documentation lists as auto-captured. */
     function captureContext(win) {
       var nav = win.navigator || {};
@@ -519,6 +598,7 @@
       var maxQueue = options.maxQueue || 1000;
       var tag = hash(cfg.endpoint + "|" + cfg.publicKey);
       var queueKey = QUEUE_PREFIX + tag + ":" + uuid4();
+      var hints = autoCapture ? clientHints(nav, cfg.setTimeout) : { value: undefined, pending: null };
 
       var state = {
         uuid: null,
@@ -657,9 +737,10 @@
         });
       }
 
-      function enqueue(type, body) {
+      function enqueue(type, body, wantsHints) {
         if (cfg.synchronous && body.synchronous === undefined) body.synchronous = true;
         var item = { qid: uuid4(), type: type, body: body, t: Date.now() };
+        if (wantsHints) item.hints = true;
         var promise = new Promise(function (resolve, reject) {
           state.waiters[item.qid] = { resolve: resolve, reject: reject };
         });
@@ -686,6 +767,11 @@
       function wire(item) {
         var body = assign({}, item.body);
         if (item.type === "event") body.sent_at = nowIso(); // lets the service correct clock skew
+        if (item.type === "init" && item.hints && hints.value) {
+          // Sent with the high-entropy hints that arrived after init() was called.
+          var client = assign({ userAgentData: hints.value }, body.context.client);
+          body.context = assign(assign({}, body.context), { client: client });
+        }
         return body;
       }
 
@@ -807,6 +893,10 @@
       function pump() {
         if (state.sending || state.closed) return notifyIdle();
         if (!state.items.length) return notifyIdle();
+        if (hints.pending) {
+          hints.pending.then(pump);
+          return;
+        }
         if (state.retryTimer !== null) {
           var idle = state.idle;
           state.idle = [];
@@ -949,7 +1039,8 @@
             context.client = assign(auto.client, context.client);
           }
           body.context = context;
-          return enqueue("init", body);
+          var wantsHints = autoCapture && !(isObject(context.client) && context.client.userAgentData);
+          return enqueue("init", body, wantsHints);
         },
         /** POST /attributes: merge (or with replace=true, replace) the session's attributes. */
         setAttributes: function (attributes, replace, uuid) {
@@ -1019,6 +1110,7 @@
       version: VERSION,
       createATrackSdk: createATrackSdk,
       createATrackNodeSdk: createATrackNodeSdk,
+      clientHintsFrom: clientHintsFrom,
       ATrackError: ATrackError,
       _internals: {
         captureContext: captureContext,

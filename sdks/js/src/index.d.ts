@@ -36,6 +36,25 @@ export interface ClientContext {
   connectionEffectiveType?: string;
   connectionDownlinkMbps?: number;
   connectionRttMs?: number;
+  /** navigator.userAgentData's values (captured by the browser SDK). */
+  userAgentData?: UserAgentData;
+  /** The visitor's Sec-CH-UA-* request headers, by name (server SDKs: `clientHintsFrom`). */
+  clientHints?: Record<string, string>;
+  [key: string]: Json | undefined;
+}
+
+export interface UserAgentBrand {
+  brand: string;
+  version: string;
+}
+
+export interface UserAgentData {
+  brands?: UserAgentBrand[];
+  mobile?: boolean;
+  platform?: string;
+  platformVersion?: string;
+  model?: string;
+  fullVersionList?: UserAgentBrand[];
   [key: string]: Json | undefined;
 }
 
@@ -142,5 +161,8 @@ export interface ATrackError extends Error {
 
 export function createATrackSdk(options: BrowserOptions): ATrackSdk;
 export function createATrackNodeSdk(options: CommonOptions & { uuid?: string }): ATrackNodeSdk;
+export function clientHintsFrom(
+  headers: Record<string, string | string[] | undefined> | { get(name: string): string | null },
+): Record<string, string> | undefined;
 export const ATrackError: { prototype: ATrackError };
 export const VERSION: string;

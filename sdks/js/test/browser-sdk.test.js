@@ -300,3 +300,59 @@ test("flush() resolves once the queue is empty", async () => {
   assert.equal(sdk.pending(), 0);
   sdk.shutdown();
 });
+
+test("init sends the high-entropy client hints navigator.userAgentData gives", async () => {
+  const win = fakeWindow();
+  const asked = [];
+  win.navigator.userAgentData = {
+    brands: [{ brand: "Google Chrome", version: "124" }],
+    mobile: true,
+    platform: "Android",
+    getHighEntropyValues(names) {
+      asked.push(...names);
+      return Promise.resolve({
+        brands: this.brands, mobile: true, platform: "Android", platformVersion: "14.0.0",
+        model: "Pixel 8", fullVersionList: [{ brand: "Google Chrome", version: "124.0.6367.179" }],
+      });
+    },
+  };
+  const fetch = fakeFetch([undefined]);
+  const { sdk, clock } = browserSdk(fetch, { win });
+  const pending = sdk.init();
+  await clock.run();
+  await pending;
+  assert.deepEqual(asked, ["platformVersion", "model", "fullVersionList"]);
+  assert.deepEqual(fetch.calls[0].body.context.client.userAgentData, {
+    brands: [{ brand: "Google Chrome", version: "124" }],
+    mobile: true,
+    platform: "Android",
+    platformVersion: "14.0.0",
+    model: "Pixel 8",
+    fullVersionList: [{ brand: "Google Chrome", version: "124.0.6367.179" }],
+  });
+});
+
+test("a browser that never answers the hints request still sends init, with the low-entropy hints", async () => {
+  const win = fakeWindow();
+  win.navigator.userAgentData = {
+    brands: [{ brand: "Chromium", version: "124" }], mobile: false, platform: "Windows",
+    getHighEntropyValues: () => new Promise(() => {}),
+  };
+  const fetch = fakeFetch([undefined]);
+  const { sdk, clock } = browserSdk(fetch, { win });
+  const pending = sdk.init();
+  await clock.run();
+  await pending;
+  assert.deepEqual(fetch.calls[0].body.context.client.userAgentData, {
+    brands: [{ brand: "Chromium", version: "124" }], mobile: false, platform: "Windows",
+  });
+});
+
+test("clientHintsFrom picks the Sec-CH-UA headers out of a server request", () => {
+  const { clientHintsFrom } = require("../src/atrack.js");
+  const hints = clientHintsFrom({
+    "user-agent": "x", "sec-ch-ua-platform": '"Windows"', "sec-ch-ua-platform-version": '"15.0.0"',
+  });
+  assert.deepEqual(hints, { "sec-ch-ua-platform": '"Windows"', "sec-ch-ua-platform-version": '"15.0.0"' });
+  assert.equal(clientHintsFrom({ "user-agent": "x" }), undefined);
+});

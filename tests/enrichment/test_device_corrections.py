@@ -1,0 +1,77 @@
+"""OS names ua-parser misses, non-browser software that is no bot, TV panels, tablets."""
+
+from __future__ import annotations
+
+import pytest
+
+from enrichment.device import parse_device
+
+# (user agent, os name, os version)
+OS_CASES = [
+    ("mozilla/5.0 (linux; android 9; armor_7) applewebkit/537.36 (khtml, like gecko) "
+     "chrome/83.0.4103.106 mobile safari/537.36", "Android", "9"),
+    ("Mozilla/5.0 (Linux; Andr0id 9; BRAVIA VH1 Build/PTT1) AppleWebKit/537.36 (KHTML, like "
+     "Gecko) Chrome/67.0.3396.99 Safari/537.36 OPR/46.0.2207.0 OMI/4.20", "Android", "9"),
+    ("UCWEB/2.0 (MIDP-2.0; U; Adr 9; ru; Redmi_Note_8) U2/1.0.0 UCBrowser/11.1.2.1113 U2/1.0.0 "
+     "Mobile", "Android", "9"),
+    ("dv(iPh12,3);pr(UCBrowser/11.3.5.1203);ov(15_3_1);ss(375x812);bt(GJ);pm(0);bv(0);nm(0);",
+     "iOS", "15.3"),
+    ("Mozilla/5.0 (Linux; Android 9; Dell Chromebook 11 (3180)) AppleWebKit/537.36 (KHTML, like "
+     "Gecko) Chrome/76.0.3809.132 Safari/537.36", "Chrome OS", None),
+    ("Mozilla/4.0 (compatible; MSIE 6.0; Windows CE; IEMobile 7.11)", "Windows Mobile", None),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0.0.0 Safari/537.36", "Windows", "10"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ua", "name", "version"), OS_CASES)
+def test_os_names_ua_parser_misses_are_found(ua: str, name: str, version: str | None) -> None:
+    assert parse_device(ua)["os"] == {"name": name, "version": version}
+
+
+# (user agent, client type)
+SOFTWARE = [
+    ("Liferea/1.10.6 (Linux; en_US.UTF8; http://liferea.sf.net/) AppleWebKit (KHTML, like Gecko)",
+     "feed reader"),
+    ("PodcastAddict/v5 ( https://podcastaddict.com/; Android podcast app)", "media player"),
+    ("NEXT 2000 WiFi_VLC/3.0.14 LibVLC/3.0.14", "media player"),
+    ("Sonos/71.0-37271 (Play:3)", "media player"),
+    ("Microsoft Office/16.0 (OMDroid 12; officemobile 16.0.15629; Pro)", "app"),
+    ("WhatsApp/2.18.79 Android/5.1 Device/Meizu-MX5", "app"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ua", "kind"), SOFTWARE)
+def test_peoples_non_browser_software_is_typed_and_no_bot(ua: str, kind: str) -> None:
+    data = parse_device(ua)
+    assert data["client"]["type"] == kind
+    assert data["is_bot"] is False
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "Overcast/1.0 Podcast Sync (123 subscribers; feed-id=456789; +http://overcast.fm/)",
+        "WhatsApp/2.19.92 i",
+        "PocketCasts/1.0 (Pocket Casts Feed Parser; +http://pocketcasts.com/)",
+    ],
+)
+def test_app_names_that_fetch_for_many_people_stay_bots(ua: str) -> None:
+    assert parse_device(ua)["is_bot"] is True
+
+
+@pytest.mark.parametrize(
+    ("ua", "device_class"),
+    [
+        ("Mozilla/5.0 (Linux; Android 13; 43LU6000T Build/TP1A.220905.004.A2; wv) AppleWebKit/"
+         "537.36 (KHTML, like Gecko) Version/4.0 Chrome/101.0 Safari/537.36", "tv"),
+        ("Mozilla/5.0 (Linux; Android 4.4.4; ELED-50SMART_UHD) AppleWebKit/537.36 (KHTML, like "
+         "Gecko) Chrome/69.0.3497.100 Safari/537.36", "tv"),
+        ("Mozilla/5.0 (Linux; Android 7.0; SMART 4G GEN C 5.0) AppleWebKit/537.36 (KHTML, like "
+         "Gecko) Chrome/78.0.3904.96 Mobile Safari/537.36", "mobile"),
+        ("Mozilla/5.0 (Linux; Android 8.0; Pixel 2 Build/OPD3.170816.012) AppleWebKit/537.36 "
+         "(KHTML, like Gecko) Chrome/60.0.5990.1209 Mobile Safari/537.36", "mobile"),
+    ],
+)  # fmt: skip
+def test_tv_panels_are_tvs_and_build_ids_are_no_tablets(ua: str, device_class: str) -> None:
+    assert parse_device(ua)["device_class"] == device_class
