@@ -251,6 +251,7 @@ AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_MINUTES", default=15.0) / 60  # hou
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "atrack.clients.client_address"
+AXES_VERBOSE = False
 
 # One JSON object per line (LOG_FORMAT=json, the default) or plain text for a terminal.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")

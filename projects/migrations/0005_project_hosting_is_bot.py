@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0003_membership"),
+        ("projects", "0004_failedwork_moves_to_events"),
     ]
 
     operations = [
