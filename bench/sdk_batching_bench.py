@@ -2,21 +2,22 @@
 
     .venv/bin/python bench/sdk_batching_bench.py [--events 200000] [--python-events N]
         [--database-url postgres://postgres@127.0.0.1:5432/atrack_sdk_bench]
-        [--queue redis://127.0.0.1:6379/12] [--web-workers 2]
+        [--queue redis://127.0.0.1:6379/12] [--web-workers 2] [--threads 8]
 
-It starts the service with the queue configured (sdks/contract/serve.py --queue: granian,
-a Celery worker, PostgreSQL), then, one after the other on that service:
+It starts the service with the queue configured (sdks/contract/serve.py --queue: granian
+with the Docker image's 2 workers x 8 threads, a Celery worker, PostgreSQL), then, one
+after the other on that service:
 
 - Go: `sdks/go/cmd/bench` (built here with Debian's Go): 1,000 sessions, then N events
-  through `Track` in batching mode (8 producer goroutines, 8 concurrent /batch senders);
+  through `Track` in batching mode (8 producer goroutines, 16 concurrent /batch senders);
 - Python: the same sessions and events through `ATrackClient(batching=True)` (its one
   background sender, batches of 100).
 
 For each: events/s accepted (from the first track until close() returned, every event
 answered by the service), the time until every event is stored (`/event/show`'s total
 for the run's own event name), and the CPU seconds the web server spent meanwhile (so
-events per web CPU second, a figure that holds when other work shares the machine). It creates the database when it is missing; the queue's
-Redis database is used as it is. Prints a table and one JSON line.
+events per web CPU second, a figure that holds when other work shares the machine). It
+creates the database when it is missing; the queue's Redis database is used as it is. Prints a table and one JSON line.
 """
 
 from __future__ import annotations
@@ -193,13 +194,15 @@ def main() -> int:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/atrack_sdk_bench"
     )
     parser.add_argument("--queue", default="redis://127.0.0.1:6379/12")
+    # The Docker image's defaults (docker/entrypoint.sh): 2 workers, 8 threads each.
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--worker-concurrency", type=int, default=2)
     args = parser.parse_args()
     ensure_database(args.database_url)
     serve_args = [
         *("--queue", args.queue, "--database-url", args.database_url),
-        *("--web-workers", str(args.web_workers)),
+        *("--web-workers", str(args.web_workers), "--threads", str(args.threads)),
         *("--worker-concurrency", str(args.worker_concurrency)),
     ]
     with launched(*serve_args) as service:

@@ -40,7 +40,7 @@ func main() {
 	events := flag.Int("events", 200000, "events to track")
 	sessions := flag.Int("sessions", 1000, "sessions the events are spread over")
 	producers := flag.Int("producers", 8, "goroutines calling Track")
-	senders := flag.Int("senders", 8, "concurrent /batch requests (Options.Senders)")
+	senders := flag.Int("senders", 16, "concurrent /batch requests (Options.Senders)")
 	storeTimeout := flag.Duration("store-timeout", 5*time.Minute, "how long to wait for every event to be stored")
 	flag.Parse()
 	if *endpoint == "" || *publicKey == "" || *secretKey == "" {
