@@ -5,7 +5,7 @@
         [--queue redis://127.0.0.1:6379/12] [--web-workers 2] [--threads 8]
 
 It starts the service with the queue configured (sdks/contract/serve.py --queue: granian
-with the Docker image's 2 workers x 8 threads, a Celery worker, PostgreSQL), then, one
+with the Docker image's 2 workers x 8 threads, the ingest consumers, PostgreSQL), then, one
 after the other on that service:
 
 - Go: `sdks/go/cmd/bench` (built here with Debian's Go): 1,000 sessions, then N events

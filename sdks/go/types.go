@@ -385,11 +385,15 @@ type DeleteResult struct {
 	Deleted DeletedCounts `json:"deleted"`
 }
 
-// DeletedCounts says what an erasure removed.
+// DeletedCounts says what an erasure removed: the stored session, attributes and
+// events, and items of parked failed work. Sessions is 0 when nothing was stored yet
+// (the writes may all have been queued); the erasure covers those too, and later
+// writes for the UUID fail with the code "erased" (HTTP 410).
 type DeletedCounts struct {
 	Sessions   int `json:"sessions"`
 	Attributes int `json:"attributes"`
 	Events     int `json:"events"`
+	Parked     int `json:"parked"`
 }
 
 // Timestamp is a time in the service's format: UTC, microseconds, "Z"

@@ -65,6 +65,12 @@ try {
   page.setDefaultTimeout(20000);
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
+  // A Content-Security-Policy violation is reported on the console.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+      errors.push(message.text());
+    }
+  });
   await logIn(page);
   const overview = await readOverview(page);
   const session = await readSession(page);

@@ -5,6 +5,7 @@ Used with `@pytest.mark.urls("tests.sdks.urls")` by the browser tests only.
 
 from __future__ import annotations
 
+from csp.decorators import csp_exempt
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
@@ -23,6 +24,7 @@ PAGE = """<!doctype html>
 """
 
 
+@csp_exempt()  # a customer's page, not the dashboard: it loads the SDK from anywhere
 def sdk_test_page(request: HttpRequest) -> HttpResponse:
     """A customer's page. `?sdk_host=` loads the SDK from another origin (cross-origin API)."""
     host = request.GET.get("sdk_host")
