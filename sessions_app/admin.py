@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -124,13 +124,37 @@ def first_touch_rows(session: Session) -> list[tuple[str, Any]]:
     ]
 
 
+# The session page shows at most this much of each value and this many attributes; the
+# rest is one click away (`whole_value_view`), so a huge value cannot make a huge page.
+VALUE_SHOWN = 4_000
+ATTRIBUTES_SHOWN = 200
+WHOLE_FIELDS = (
+    "user_attributes", "client_attributes", "custom_data", "query_params", "url_data",
+    "ip_data", "device_data", "first_context", "last_context",
+)  # fmt: skip
+
+
+def shown(text: str, limit: int = VALUE_SHOWN) -> tuple[str, bool]:
+    """`text` cut to `limit` characters, and whether it was cut."""
+    return (text[:limit] + "…", True) if len(text) > limit else (text, False)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def attribute_pairs(attributes: Any) -> list[tuple[str, str]]:
     """An event's attributes as (key, value) for a compact timeline; nested values as JSON."""
     if not isinstance(attributes, Mapping):
         return [("", pretty_json(attributes))]
     return [
-        (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-        for key, value in attributes.items()
+        (
+            str(key),
+            shown(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), 500)[
+                0
+            ],
+        )
+        for key, value in list(attributes.items())[:50]
     ]
 
 
@@ -204,16 +228,30 @@ class SessionAdmin(ProjectScopedAdmin):
 
     def get_urls(self) -> list[Any]:
         overview = self.project_view(self.overview_view)
+        whole = self.project_view(self.whole_value_view)
         return [
             path("<slug:project>/overview/", overview, name=self.url_name("overview")),
+            path("<slug:project>/<int:pk>/whole/<str:name>/", whole, name=self.url_name("whole")),
             *super().get_urls(),
         ]
+
+    def whole_value_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        """One stored value of the session, whole, as JSON (the page shows a cut)."""
+        session = self.object_or_404(request, pk)
+        if name == "attributes":
+            value: Any = session_attributes(session=session)
+        elif name in WHOLE_FIELDS:
+            value = getattr(session, name)
+        else:
+            raise Http404("No such value.")
+        return JsonResponse(value, safe=False, json_dumps_params={"indent": 2})
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         project = request_project(request)
         session = self.object_or_404(request, pk)
         db = session._state.db
         events = list(session.events.using(db).order_by("occurred_at", "id")[:TIMELINE_LIMIT])
+        attributes = session_attributes(session=session)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Session {session.uuid}",
@@ -226,9 +264,10 @@ class SessionAdmin(ProjectScopedAdmin):
             "geo_rows": geo_rows(session),
             "device_rows": device_rows(session),
             "attributes": [
-                (key, pretty_json(value))
-                for key, value in session_attributes(session=session).items()
+                (key, *shown(pretty_json(value)))
+                for key, value in list(attributes.items())[:ATTRIBUTES_SHOWN]
             ],
+            "attributes_hidden": max(0, len(attributes) - ATTRIBUTES_SHOWN),
             "event_count": session.events.using(db).count(),
             "events": [
                 (e, attribute_pairs(e.attributes), elapsed(e.occurred_at - session.created_at))
@@ -236,9 +275,7 @@ class SessionAdmin(ProjectScopedAdmin):
             ],
             "timeline_limit": TIMELINE_LIMIT,
             "json_blocks": [
-                (name, pretty_json(getattr(session, name)))
-                for name in ("user_attributes", "client_attributes", "custom_data", "query_params",
-                             "url_data", "ip_data", "device_data", "first_context", "last_context")
+                (name, *shown(pretty_json(getattr(session, name)))) for name in WHOLE_FIELDS
             ],
         }  # fmt: skip
         return TemplateResponse(request, "admin/sessions_app/session_detail.html", context)

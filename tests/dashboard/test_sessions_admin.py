@@ -171,3 +171,32 @@ def test_the_event_list_filters_by_name_and_links_each_event(project: CreatedPro
     assert detail in html
     assert reverse("admin:events_event_detail", args=(project.project.slug, view.pk)) not in html
     assert client.get(detail).status_code == 200
+
+
+def test_huge_values_are_cut_on_the_session_page_and_whole_one_click_away(
+    client: Client, project: CreatedProject
+) -> None:
+    from sessions_app.models import Attribute
+
+    session = make_session(project.project, custom_data={"blob": "x" * 50_000})
+    Attribute.objects.bulk_create(
+        Attribute(session=session, key=f"k{n:04d}", value=n, set_at=timezone.now())
+        for n in range(1_000)
+    )
+    page = _detail(client, session)
+    assert len(page) < 200_000
+    assert "x" * 50_000 not in page
+    assert "and 800 more" in page
+    whole = reverse(
+        "admin:sessions_app_session_whole", args=("acme-shop", session.pk, "custom_data")
+    )
+    assert whole in page
+    response = client.get(whole)
+    assert response.status_code == 200
+    assert response.json() == {"blob": "x" * 50_000}
+    everything = client.get(
+        reverse("admin:sessions_app_session_whole", args=("acme-shop", session.pk, "attributes"))
+    ).json()
+    assert len(everything) == 1_000
+    bad = reverse("admin:sessions_app_session_whole", args=("acme-shop", session.pk, "password"))
+    assert client.get(bad).status_code == 404
