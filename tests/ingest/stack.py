@@ -431,8 +431,9 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
         wait_until(server.ping, timeout=20, interval=0.05, what="redis-server to answer")
         yield server
     finally:
-        proc.signal_group(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
-        proc.stop(grace=2)
+        # server.proc, not proc: a restart replaces the process.
+        server.proc.signal_group(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+        server.proc.stop(grace=2)
         server.client.close()
 
 
