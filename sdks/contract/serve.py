@@ -142,6 +142,7 @@ class Launcher:
         proc = self.spawn(
             "worker",
             [str(BIN / "python"), "manage.py", "ingest", "--processes", str(count)],
+            LOG_LEVEL="INFO",  # each consumer says when it started
         )
         wait_for(
             proc,
