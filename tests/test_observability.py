@@ -85,18 +85,24 @@ def test_counters_move_with_real_requests(
     assert "atrack_failed_work_pending" in after
 
 
-@pytest.fixture
-def json_log() -> Iterator[io.StringIO]:
+def _captured(level: int) -> Iterator[io.StringIO]:
+    """The root logger's output from `level` up, formatted as the console handler does."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestFilter())
     root = logging.getLogger()
     root.addHandler(handler)
     old_level = root.level
-    root.setLevel(logging.INFO)
+    root.setLevel(level)
     yield stream
     root.removeHandler(handler)
     root.setLevel(old_level)
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    yield from _captured(logging.INFO)
 
 
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:
@@ -149,18 +155,7 @@ def test_access_log_setting_chooses_which_requests_get_a_line(
 
 @pytest.fixture
 def service_log() -> Iterator[io.StringIO]:
-    """The root logger's output as the configured console handler writes it."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestFilter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    old_level = root.level
-    root.setLevel(logging.DEBUG)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(old_level)
+    yield from _captured(logging.DEBUG)
 
 
 def test_no_refusal_writes_a_key_into_any_log_line(
