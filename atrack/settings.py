@@ -347,4 +347,7 @@ MAX_BATCH_BODY_BYTES = 512 * 1024
 MAX_BATCH_ITEMS = 100
 # Objects and arrays nested deeper than this in a write body are refused (400).
 MAX_JSON_DEPTH = 32
+# Keys in one session's attribute map: writes that would add more are refused (409, or
+# parked as `attribute_limit` when queued), so one visitor cannot grow a page without end.
+MAX_SESSION_ATTRIBUTES = env.int("MAX_SESSION_ATTRIBUTES", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BATCH_BODY_BYTES + 1024

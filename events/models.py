@@ -75,10 +75,12 @@ class FailedWork(models.Model):
     DATABASE_ERROR = "database_error"
     PROCESSING_ERROR = "processing_error"
     UNREADABLE = "unreadable"
+    ATTRIBUTE_LIMIT = "attribute_limit"
     REASON_CHOICES = [
         (DATABASE_ERROR, "Database unavailable after retries"),
         (PROCESSING_ERROR, "Could not be stored"),
         (UNREADABLE, "Unreadable queue entry"),
+        (ATTRIBUTE_LIMIT, "Session at its attribute limit"),
     ]
 
     created_at = models.DateTimeField(default=timezone.now)

@@ -327,6 +327,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         401: "Missing, unknown or expired key",
         403: "Key not allowed here (public key on a read, origin not allowed, revoked key)",
         404: "Unknown session",
+        409: "The write would give its session more attributes than MAX_SESSION_ATTRIBUTES",
         410: "The session was erased: writes for its UUID are not stored",
         413: "Body too large (64 KiB; 512 KiB and 100 items for /batch)",
         415: "Content type other than application/json or text/plain",
@@ -340,7 +341,10 @@ WRITE_ERRORS = (400, 401, 403, 410, 413, 415, 429, 503)
 READ_ERRORS = (400, 401, 403, 404, 413, 415, 429)
 
 
-def write(summary: str, body: Schema, example: dict[str, Any] | None = None) -> Any:
+def write(
+    summary: str, body: Schema, example: dict[str, Any] | None = None, *, limited: bool = False
+) -> Any:
+    """`limited`: the write can pass the per-session attribute limit (409)."""
     examples = (
         [OpenApiExample("Documented example", value=example, request_only=True)] if example else []
     )
@@ -354,7 +358,7 @@ def write(summary: str, body: Schema, example: dict[str, Any] | None = None) -> 
             201: OpenApiResponse(
                 response=WRITTEN, description="Processed, and this request created the session"
             ),
-            **_errors(*WRITE_ERRORS),
+            **_errors(*sorted(WRITE_ERRORS + ((409,) if limited else ()))),
         },
         examples=examples,
     )

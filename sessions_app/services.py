@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.db import connections, transaction
+from django.db.models import Count
 
 from atrack import jsons
 from atrack.bulk import insert_rows, rows_per_statement, select_in, update_rows
@@ -365,6 +366,39 @@ def attributes_merge(*, alias: str, merges: list[tuple[int, Mapping[str, Any], d
             if current is None or current[3] <= set_at:
                 rows[(session_id, key)] = (session_id, key, value, set_at)
     _upsert_attributes(alias, sorted(rows.values(), key=lambda r: (r[0], r[1])))
+
+
+def attributes_over_limit(
+    *, alias: str, writes: Sequence[tuple[int, Collection[str], bool]], limit: int
+) -> set[int]:
+    """Indexes of the writes (session id, keys, replace) that would give their session more
+    than `limit` attribute keys, taken in order: a refused write adds nothing."""
+    session_ids = {session_id for session_id, _, _ in writes}
+    counts = dict(
+        Attribute.objects.using(alias)
+        .filter(session_id__in=session_ids)
+        .values_list("session_id")
+        .annotate(Count("id"))
+    )
+    incoming: dict[int, int] = defaultdict(int)
+    for session_id, keys, _ in writes:
+        incoming[session_id] += len(keys)
+    # Only a session that could pass the limit needs its keys read.
+    near = [s for s in session_ids if counts.get(s, 0) + incoming[s] > limit]
+    held: dict[int, set[str]] = defaultdict(set)
+    rows = Attribute.objects.using(alias).filter(session_id__in=near)
+    for session_id, key in rows.values_list("session_id", "key"):
+        held[session_id].add(key)
+    refused = set()
+    for index, (session_id, keys, replace) in enumerate(writes):
+        if session_id not in near:
+            continue
+        after = set(keys) if replace else held[session_id] | set(keys)
+        if len(after) > limit:
+            refused.add(index)
+        else:
+            held[session_id] = after
+    return refused
 
 
 def attributes_replace(

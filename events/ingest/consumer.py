@@ -175,7 +175,11 @@ def _store_group(items: list[Mapping[str, Any]], attempts: int) -> bool:
 def _store_retrying(items: list[Mapping[str, Any]], attempts: int, tries: int = 3) -> None:
     for attempt in range(1, tries + 1):
         try:
-            store_isolating(items, attempts=attempts)
+            applied = store_isolating(items, attempts=attempts)
+            if applied.over_limit:
+                limit = settings.MAX_SESSION_ATTRIBUTES
+                error = ValueError(f"the session would hold more than {limit} attributes")
+                park(applied.over_limit, FailedWork.ATTRIBUTE_LIMIT, error, attempts)
             return
         except DatabaseError as exc:
             if attempt == tries or getattr(exc.__cause__, "sqlstate", None) not in TRANSIENT:

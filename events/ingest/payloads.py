@@ -11,6 +11,8 @@ import uuid as uuid_lib
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+
 from atrack.ids import new_id
 from atrack.times import iso, parse_time
 from enrichment.net import anonymize_ip, normalize_ip
@@ -202,6 +204,10 @@ def attributes_item(body: dict[str, Any], facts: RequestFacts) -> dict[str, Any]
     uuid = _uuid(body, errors, required=True)
     attributes = _object(body, "attributes", errors, required=True)
     _check_keys(attributes, "attributes", errors)
+    if len(attributes) > settings.MAX_SESSION_ATTRIBUTES:
+        errors["attributes"] = [
+            f"A session holds at most {settings.MAX_SESSION_ATTRIBUTES} attributes."
+        ]
     replace = _flag(body, "replace", errors)
     _flag(body, "synchronous", errors)
     if errors or uuid is None:

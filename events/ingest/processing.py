@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from atrack.observability import EVENTS_STORED, FAILED_WORK
@@ -23,7 +24,12 @@ from events.services import events_store
 from projects.routing import alias_for
 from projects.selectors import ProjectInfo, project_info
 from sessions_app.erasures import erasure_lock, without_erased
-from sessions_app.services import attributes_merge, attributes_replace, sessions_upsert
+from sessions_app.services import (
+    attributes_merge,
+    attributes_over_limit,
+    attributes_replace,
+    sessions_upsert,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +42,20 @@ class UnknownProject(Exception):
 
 @dataclass
 class Applied:
-    """What storing a set of items did: sessions created, UUIDs refused as erased, and
-    items parked because they could not be stored."""
+    """What storing a set of items did: sessions created, UUIDs refused as erased, items
+    parked because they could not be stored, and items refused by the attribute limit."""
 
     created: set[str] = field(default_factory=set)
     erased: set[str] = field(default_factory=set)
     parked: list[Item] = field(default_factory=list)
+    # /attributes items refused because their session would pass MAX_SESSION_ATTRIBUTES
+    over_limit: list[Item] = field(default_factory=list)
 
     def add(self, other: Applied) -> None:
         self.created |= other.created
         self.erased |= other.erased
         self.parked += other.parked
+        self.over_limit += other.over_limit
 
 
 def by_project(items: Iterable[Item]) -> dict[int, list[Item]]:
@@ -166,18 +175,23 @@ def _process_project(project: ProjectInfo, items: list[Item]) -> Applied:
         def order(item: Item) -> tuple[int, str]:
             return ids[item["uuid"]], item["received_at"]
 
-        _apply_attributes(
+        over_limit = _apply_attributes(
             alias, ids, sorted((i for i in items if i["kind"] == "attributes"), key=order)
         )
         events = [(ids[i["uuid"]], i) for i in items if i["kind"] == "event"]
         events_store(alias=alias, project_id=project.id, items=events)
     EVENTS_STORED.inc(len(events))
-    return Applied(created=created, erased=erased)
+    return Applied(created=created, erased=erased, over_limit=over_limit)
 
 
-def _apply_attributes(alias: str, ids: Mapping[str, int], items: list[Item]) -> None:
+def _apply_attributes(alias: str, ids: Mapping[str, int], items: list[Item]) -> list[Item]:
+    """Apply the attribute items in order; returns those the attribute limit refuses."""
+    writes = [(ids[i["uuid"]], i["attributes"].keys(), i["replace"]) for i in items]
+    refused = attributes_over_limit(
+        alias=alias, writes=writes, limit=settings.MAX_SESSION_ATTRIBUTES
+    )
     merges = []
-    for item in items:
+    for item in (item for index, item in enumerate(items) if index not in refused):
         set_at = parse_time(item["received_at"])
         if item["replace"]:
             attributes_replace(
@@ -189,3 +203,4 @@ def _apply_attributes(alias: str, ids: Mapping[str, int], items: list[Item]) -> 
         else:
             merges.append((ids[item["uuid"]], item["attributes"], set_at))
     attributes_merge(alias=alias, merges=merges)
+    return [items[index] for index in sorted(refused)]

@@ -35,6 +35,8 @@ class Outcome:
     queued: bool
     created: frozenset[str]
     erased: frozenset[str] = frozenset()  # UUIDs whose writes an erasure suppresses
+    # Items (by identity) refused by the attribute limit; known only when not queued.
+    over_limit: frozenset[int] = frozenset()
 
 
 class _Breaker:
@@ -193,5 +195,8 @@ def submit(items: list[dict[str, Any]], *, synchronous: bool) -> Outcome:
         return Outcome(queued=True, created=frozenset(), erased=frozenset(erased))
     applied = run_inline(items)
     return Outcome(
-        queued=False, created=frozenset(applied.created), erased=frozenset(applied.erased)
+        queued=False,
+        created=frozenset(applied.created),
+        erased=frozenset(applied.erased),
+        over_limit=frozenset(id(item) for item in applied.over_limit),
     )

@@ -189,6 +189,8 @@ class IngestViewSet(KeyApiViewSet):
         outcome = submit([item], synchronous=payloads.synchronous(body))
         if item["uuid"] in outcome.erased:
             raise erased_error(item["uuid"])
+        if id(item) in outcome.over_limit:
+            raise over_limit_error(item["uuid"])
         status = 201 if item["uuid"] in outcome.created else 200
         # The body DRF's JSONRenderer would write, without its rendering machinery.
         body_bytes = b'{"success":true,"uuid":"%s","queued":%s}' % (
@@ -201,7 +203,9 @@ class IngestViewSet(KeyApiViewSet):
     def init(self, request: Request) -> HttpResponse:
         return self._write("init", request)
 
-    @openapi.write("Set (merge or replace) a session's attributes", openapi.SET_ATTRIBUTES)
+    @openapi.write(
+        "Set (merge or replace) a session's attributes", openapi.SET_ATTRIBUTES, limited=True
+    )
     def attributes(self, request: Request) -> HttpResponse:
         return self._write("attributes", request)
 
@@ -233,15 +237,21 @@ class BatchViewSet(IngestViewSet):
         facts = _facts(request)
         results: list[dict[str, Any]] = []
         items: list[dict[str, Any]] = []
+        stored: list[dict[str, Any] | None] = []  # each result's item, None when invalid
         for entry in entries:
             result, item = _batch_entry(entry, facts)
             results.append(result)
+            stored.append(item)
             if item is not None:
                 items.append(item)
         outcome = submit(items, synchronous=payloads.synchronous(body))
-        for index, result in enumerate(results):
+        for index, (result, item) in enumerate(zip(results, stored, strict=True)):
+            refused = None
             if result["success"] and result["uuid"] in outcome.erased:
                 refused = erased_error(result["uuid"])
+            elif id(item) in outcome.over_limit:
+                refused = over_limit_error(result["uuid"])
+            if refused is not None:
                 error = {"code": refused.error_code, "message": str(refused.detail)}
                 results[index] = {"success": False, "uuid": result["uuid"], "error": error}
             elif result["success"]:
@@ -260,6 +270,16 @@ def erased_error(uuid: str) -> ApiError:
         410,
         "erased",
         f"Session {uuid} was erased at the project's request; writes for it are not stored.",
+    )
+
+
+def over_limit_error(uuid: str) -> ApiError:
+    limit = settings.MAX_SESSION_ATTRIBUTES
+    return ApiError(
+        409,
+        "attribute_limit",
+        f"This write would give session {uuid} more than {limit} attributes, the most a "
+        "session may have; nothing in it was stored.",
     )
 
 
