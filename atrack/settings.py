@@ -351,3 +351,6 @@ MAX_JSON_DEPTH = 32
 # parked as `attribute_limit` when queued), so one visitor cannot grow a page without end.
 MAX_SESSION_ATTRIBUTES = env.int("MAX_SESSION_ATTRIBUTES", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BATCH_BODY_BYTES + 1024
+# The ASGI entry point (scripts/serve) reads a request body within this many seconds or
+# answers 408, as the proxy's client_body_timeout does in production.
+BODY_READ_SECONDS = env.float("BODY_READ_SECONDS", default=10.0)

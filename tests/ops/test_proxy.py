@@ -1,7 +1,8 @@
 """The documented production topology holds against slow clients: nginx (Debian's, with
 docker/nginx.conf.template) in front of granian, 200 slow-body connections held open,
 and /health still answers within a second. Without the proxy, four such connections
-(granian's blocking threads here) stop the service: the test shows that too."""
+(granian's blocking threads here) stop the WSGI service: the test shows that too. The
+embedded default (scripts/serve: ASGI, bodies read on the event loop) holds them alone."""
 
 from __future__ import annotations
 
@@ -73,14 +74,38 @@ class Service:
     key: str
 
 
+WSGI = ["--interface", "wsgi", "--blocking-threads", "4", "atrack.wsgi:application"]
+# As scripts/serve runs the embedded default.
+EMBEDDED = [
+    "--interface",
+    "asginl",
+    "--http1-header-read-timeout",
+    "10000",
+    "atrack.asgi:application",
+]
+
+
 @pytest.fixture
 def granian(tmp_path: Path) -> Iterator[Service]:
+    with started_granian(tmp_path, WSGI) as service:
+        yield service
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Service]:
+    with started_granian(tmp_path, EMBEDDED, BODY_READ_SECONDS="2") as service:
+        yield service
+
+
+@contextlib.contextmanager
+def started_granian(tmp_path: Path, args: list[str], **settings: str) -> Iterator[Service]:
     require(os.access(BIN / "granian", os.X_OK), "needs granian in the virtualenv")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))},
         "ATRACK_VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": "proxy-test-key",
         "DEBUG": "false",
+        **settings,
     }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
@@ -93,8 +118,8 @@ def granian(tmp_path: Path) -> Iterator[Service]:
     port = free_port()
     log = (tmp_path / "granian.log").open("wb")
     server = subprocess.Popen(
-        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--blocking-threads", "4", "--no-ws", "atrack.wsgi:application"],
+        [str(BIN / "granian"), "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--no-ws", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
@@ -160,3 +185,15 @@ def test_the_proxy_answers_an_oversized_body_in_json(nginx: Service) -> None:
     assert response.status == 413
     assert b'"payload_too_large"' in response.read()
     connection.close()
+
+
+def test_the_embedded_default_holds_two_hundred_slow_bodies_and_times_them_out(
+    embedded: Service,
+) -> None:
+    with slow_clients(embedded.port, 200, embedded.key) as sockets:
+        waits = [health(embedded.port, timeout=1) for _ in range(5)]
+        assert all(wait is not None and wait < 1 for wait in waits), waits
+        sockets[0].settimeout(5)
+        answer = sockets[0].recv(4096)  # BODY_READ_SECONDS is 2 here
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b'"request_timeout"' in answer
