@@ -1,9 +1,16 @@
-"""Unique ids without a system call each: event ids sent without one, request ids."""
+"""Ids: the session UUID's pattern, and unique ids without a system call each (event ids
+sent without one, request ids)."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
+
+# A session UUID as the API takes it: 8-4-4-4-12 hex digits, any case.
+UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
+)
 
 
 class UniqueIds:

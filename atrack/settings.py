@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "events",
     "enrichment",
+    "atrack",  # the dashboard's admin registrations and the demo commands
     "axes",
     "csp",
 ]
@@ -198,7 +199,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "events.openapi.finish_schema",
+        "atrack.api.openapi.finish_schema",
     ],
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }

@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from atrack import health
-from atrack.metrics_view import metrics
-from events.sdk_view import sdk_script
+from atrack.api import health
+from atrack.api.metrics import metrics
+from atrack.api.sdk import sdk_script
 
 handler400 = "atrack.errors.bad_request"
 handler404 = "atrack.errors.not_found"
@@ -17,7 +17,7 @@ handler500 = "atrack.errors.server_error"
 
 urlpatterns = [
     # First: the ingest endpoints are most of the traffic, resolved before anything else.
-    path("", include("events.urls")),
+    path("", include("atrack.api.urls")),
     path("health", health.health, name="health"),
     path("ready", health.ready, name="ready"),
     path("metrics", metrics, name="metrics"),

@@ -2,7 +2,7 @@
 
 Requests to the keyed API go to a handler that runs only `API_MIDDLEWARE` (request
 scope, security headers, Content-Length) and resolves against the API's routes alone
-(`events.urls`); everything else, the staff dashboard included,
+(`atrack.api.urls`); everything else, the staff dashboard included,
 runs the full `MIDDLEWARE` (static files, sessions, CSRF, auth, messages, frame options).
 The API needs none of those: it authenticates by key, answers JSON and sets no cookie.
 Measured on /event under wrk: the skipped middleware was about a tenth of the request's
@@ -66,7 +66,7 @@ class ApiHandler(WSGIHandler):
     through asgiref, about 5% of a queued /event's instructions together.
     """
 
-    routes = "events.urls"
+    routes = "atrack.api.urls"
     _middleware_chain: Callable[[HttpRequest], Any]  # set by load_middleware
 
     def __init__(self) -> None:
@@ -135,7 +135,7 @@ class Application:
 
     def __init__(self) -> None:
         django.setup(set_prefix=False)
-        from events.urls import urlpatterns
+        from atrack.api.urls import urlpatterns
 
         self.api_paths = frozenset(f"/{pattern.pattern}" for pattern in urlpatterns)
         self.api = _handler(settings.API_MIDDLEWARE, ApiHandler)

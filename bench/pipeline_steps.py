@@ -53,7 +53,7 @@ def prepare() -> None:
 
 
 def work(project_id: int, count: int) -> dict[str, list[dict[str, Any]]]:
-    from events.ingest.payloads import RequestFacts, event_item, init_item
+    from atrack.api.payloads import RequestFacts, event_item, init_item
 
     def facts() -> RequestFacts:
         now = datetime.now(UTC)

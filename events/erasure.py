@@ -43,15 +43,22 @@ def erasure_create(*, project: _Project, uuid: str, at: datetime | None = None) 
         ids = list(
             Session.objects.for_project(project).filter(uuid=uuid).values_list("id", flat=True)
         )
-        events, _ = Event.objects.using(alias).filter(session_id__in=ids).delete()
-        attributes, _ = Attribute.objects.using(alias).filter(session_id__in=ids).delete()
-        sessions, _ = Session.objects.using(alias).filter(pk__in=ids).delete()
+        deleted = sessions_delete(alias=alias, session_ids=ids)
         failed = FailedWork.objects.for_project(project).filter(uuid=uuid)
         parked = sum(len(payload) for payload in failed.values_list("payload", flat=True))
         failed.delete()
     stream.mark_erased(project.id, uuid)
     _checkpoint(alias)
-    return {"sessions": sessions, "attributes": attributes, "events": events, "parked": parked}
+    return {**deleted, "parked": parked}
+
+
+def sessions_delete(*, alias: str, session_ids: list[int]) -> dict[str, int]:
+    """Delete sessions with their attributes and events; how many of each."""
+    with transaction.atomic(using=alias):
+        events, _ = Event.objects.using(alias).filter(session_id__in=session_ids).delete()
+        attributes, _ = Attribute.objects.using(alias).filter(session_id__in=session_ids).delete()
+        sessions, _ = Session.objects.using(alias).filter(pk__in=session_ids).delete()
+    return {"sessions": sessions, "attributes": attributes, "events": events}
 
 
 def erasure_lift(*, project: _Project, uuid: str) -> bool:

@@ -13,15 +13,15 @@ from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Count
 
 from atrack import jsons
 from atrack.bulk import insert_rows, rows_per_statement, select_in, update_rows
+from atrack.geodb import geo_databases
 from atrack.observability import ENRICHMENT, SESSIONS_ENRICHED
 from atrack.times import parse_time
 from enrichment.pipeline import enrich_session
-from enrichment.runtime import geo_databases
 from projects.selectors import ProjectInfo
 from sessions_app.models import Attribute, Session
 
@@ -411,14 +411,3 @@ def attributes_replace(
     Session.objects.using(alias).filter(pk=session_id).update(attributes_reset_at=set_at)
     Attribute.objects.using(alias).filter(session_id=session_id, set_at__lt=set_at).delete()
     _upsert_attributes(alias, ((session_id, k, v, set_at) for k, v in attributes.items()))
-
-
-def session_erase(*, alias: str, session_id: int) -> dict[str, int]:
-    """Delete a session with its attributes and events (right to be forgotten)."""
-    from events.models import Event  # events depend on sessions, not the other way
-
-    with transaction.atomic(using=alias):
-        events, _ = Event.objects.using(alias).filter(session_id=session_id).delete()
-        attributes, _ = Attribute.objects.using(alias).filter(session_id=session_id).delete()
-        sessions, _ = Session.objects.using(alias).filter(pk=session_id).delete()
-    return {"sessions": sessions, "attributes": attributes, "events": events}

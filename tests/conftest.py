@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from atrack.health import broker_ok
+from atrack.api.health import broker_ok
 from projects.selectors import key_cache
 from projects.services import CreatedProject, project_create
 

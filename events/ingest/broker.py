@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import redis
 from django.conf import settings
 
 _lock = threading.Lock()
@@ -18,8 +19,6 @@ def broker_redis() -> Any:
         return None
     client = _clients.get(url)
     if client is None:
-        import redis
-
         timeout = settings.BROKER_SOCKET_TIMEOUT
         with _lock:
             client = _clients.setdefault(

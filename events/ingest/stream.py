@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.conf import settings
 
 from atrack import jsons
@@ -81,8 +82,6 @@ def append(items: list[dict[str, Any]]) -> set[str]:
     dropped and the write tried once more on a fresh one, as the client's own retry
     would (an XADD that did land is stored once all the same).
     """
-    import redis
-
     keys = sorted({(item["project_id"], item["uuid"]) for item in items})
     commands = (
         ("XADD", STREAM, "*", "items", jsons.dumps(items)),
@@ -131,8 +130,6 @@ def unmark_erased(project_id: int, uuid: str) -> None:
 
 
 def _ensure_group(client: Any) -> None:
-    import redis
-
     try:  # from id 0: entries appended before any worker ever ran are read too
         client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     except redis.ResponseError as exc:
@@ -152,8 +149,6 @@ def _entries(raw: list[Any], deliveries: dict[str, int] | None = None) -> list[E
 def read_new(consumer: str, count: int, wait: float = 0.0) -> list[Entry]:
     """Up to `count` entries no worker has read yet, now pending for `consumer`; with
     `wait`, waits up to that many seconds for the first one to arrive."""
-    import redis
-
     client = _client()
     # A blocked read must answer within the client's socket timeout.
     block = min(int(wait * 1000), int(settings.BROKER_SOCKET_TIMEOUT * 500)) or None
@@ -176,8 +171,6 @@ def claim_idle(consumer: str, lease: float, count: int) -> list[Entry]:
     now claimed by `consumer`; `deliveries` counts this one. An entry is due after `lease`
     seconds once delivered, twice that after two deliveries, and so on up to
     MAX_BACKOFF leases: a database outage is retried with back-off."""
-    import redis
-
     client = _client()
     idle = int(lease * 1000)
     try:

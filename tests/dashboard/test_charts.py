@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from sessions_app.charts import (
+from atrack.dashboard.charts import (
     channel_items,
     daily_columns,
     horizontal_bars,

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from atrack.dashboard.overview import facet_values, project_overview, window
 from projects.services import CreatedProject
-from sessions_app.overview import facet_values, project_overview, window
 from tests.dashboard.factories import make_event, make_session
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from atrack.dashboard.base import CappedPaginator
 from projects.services import CreatedProject
-from sessions_app.admin_views import CappedPaginator
 from sessions_app.models import Session
 from tests.dashboard.factories import make_event, make_session, set_attribute, staff
 

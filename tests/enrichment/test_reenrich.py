@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.test import Client
 
-from enrichment.runtime import geo_databases
+from atrack.geodb import geo_databases
 from projects.services import CreatedProject
 from sessions_app.models import Session
 from tests.enrichment.mmdb_factory import write_test_databases

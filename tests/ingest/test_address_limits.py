@@ -28,8 +28,8 @@ def post(client: Client, key: str, address: str) -> Any:
 @pytest.fixture
 def fresh_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows that cannot roll over during a test."""
-    monkeypatch.setattr("events.ingest.http.addresses", AddressWindow(seconds=3600))
-    monkeypatch.setattr("projects.auth.failures", AddressWindow(seconds=3600))
+    monkeypatch.setattr("atrack.api.guards.addresses", AddressWindow(seconds=3600))
+    monkeypatch.setattr("atrack.api.auth.failures", AddressWindow(seconds=3600))
 
 
 def test_one_public_address_cannot_spend_a_public_keys_budget(

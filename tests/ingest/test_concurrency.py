@@ -13,7 +13,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from events.ingest import payloads
+from atrack.api import payloads
 from events.ingest.processing import process_items
 from events.models import Event
 from projects.services import project_create

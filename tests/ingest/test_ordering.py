@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.forms.models import model_to_dict
 
-from events.ingest import payloads
+from atrack.api import payloads
 from events.ingest.processing import process_items
 from events.models import Event
 from projects.services import CreatedProject

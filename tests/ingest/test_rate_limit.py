@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from atrack.api.guards import _Counter
 from events.ingest.broker import broker_redis
-from events.ingest.http import _Counter
 
 
 def test_without_a_broker_the_count_is_the_process_own() -> None:

@@ -14,15 +14,15 @@ from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 
-from events.ingest.payloads import RequestFacts, attributes_item, event_item, init_item
+from atrack.api.payloads import RequestFacts, attributes_item, event_item, init_item
+from events.erasure import sessions_delete
 from events.ingest.processing import process_items
 from events.models import Event
+from events.moving import MoveError, ProjectMove, session_join
 from projects.models import Project
-from projects.moving import MoveError, ProjectMove, session_join
 from projects.selectors import ProjectInfo
 from projects.services import project_create
 from sessions_app.models import Attribute, Session
-from sessions_app.services import session_erase
 
 MOVE_DB = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -201,7 +201,7 @@ def test_catch_up_merges_changes_on_both_sides_and_keeps_erasures(
     # Before the switch the old alias still receives writes.
     writer.write(6)
     old_session = Session.objects.using("default").get(project_id=project.pk, uuid=erased_old)
-    session_erase(alias="default", session_id=old_session.pk)
+    sessions_delete(alias="default", session_ids=[old_session.pk])
     writer.uuids.remove(erased_old)
     del writer.attributes[erased_old]
     move.switch()
@@ -210,7 +210,7 @@ def test_catch_up_merges_changes_on_both_sides_and_keeps_erasures(
     new_session = Session.objects.using(second_postgres_alias).get(
         project_id=project.pk, uuid=erased_new
     )
-    session_erase(alias=second_postgres_alias, session_id=new_session.pk)
+    sessions_delete(alias=second_postgres_alias, session_ids=[new_session.pk])
     writer.uuids.remove(erased_new)
     del writer.attributes[erased_new]
     move.settle(0)

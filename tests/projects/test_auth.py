@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from atrack.api.auth import CanRead, CanWrite, ProjectKeyAuthentication, key_info
 from projects import keys
-from projects.auth import CanRead, CanWrite, ProjectKeyAuthentication, key_info
 from projects.models import ApiKey
 from projects.selectors import key_cache
 from projects.services import CreatedProject, key_revoke, key_rotate

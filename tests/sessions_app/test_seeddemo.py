@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
+from atrack.demo import Generator, event_counts
 from events.models import Event
 from projects.models import Project
 from projects.services import CreatedProject, project_create
-from sessions_app.demo import Generator, event_counts
 from sessions_app.models import Attribute, Session
 
 NOW = datetime(2026, 4, 12, 12, 0, tzinfo=UTC)

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from atrack.ids import UUID_RE
 from events.erasure import erasure_create, erasure_lift
-from events.ingest.payloads import UUID_RE
 from projects.models import Project
 from projects.selectors import project_get
 

@@ -23,20 +23,19 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from atrack.errors import ApiError
-from enrichment import client_hints
-from enrichment.net import client_ip
-from events import openapi
-from events.ingest import payloads
-from events.ingest.http import (
+from atrack.api import openapi, payloads
+from atrack.api.auth import CanWrite, ProjectKeyAuthentication, key_info
+from atrack.api.guards import (
     PREFLIGHT_HEADERS,
     KeyRateLimit,
     content_length_guard,
     origin_allowed,
 )
-from events.ingest.jsonbody import BadItem, JsonBodyParser, TextJsonParser
+from atrack.api.jsonbody import BadItem, JsonBodyParser, TextJsonParser
+from atrack.errors import ApiError
+from enrichment import client_hints
+from enrichment.net import client_ip
 from events.ingest.queue import submit
-from projects.auth import CanWrite, ProjectKeyAuthentication, key_info
 from projects.keys import PUBLIC
 
 

@@ -7,14 +7,15 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from atrack.api import openapi
+from atrack.api.auth import CanErase, CanRead, key_info
+from atrack.api.payloads import MAX_NAME_LENGTH
+from atrack.api.writes import KeyApiViewSet, request_body
 from atrack.errors import ApiError
+from atrack.ids import UUID_RE
 from atrack.times import iso, parse_time
-from events import openapi
 from events.erasure import erasure_create
-from events.ingest.payloads import MAX_NAME_LENGTH, UUID_RE
-from events.ingest.views import KeyApiViewSet, request_body
 from events.selectors import EventFilter, event_list, session_events
-from projects.auth import CanErase, CanRead, key_info
 from sessions_app.models import Session
 from sessions_app.selectors import session_attributes, session_data, session_get
 

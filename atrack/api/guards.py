@@ -14,6 +14,7 @@ from rest_framework.throttling import BaseThrottle
 from atrack.clients import public_address
 from atrack.errors import ApiError
 from events.ingest.broker import broker_redis
+from events.ingest.queue import breaker
 from projects.selectors import KeyInfo
 from projects.windows import AddressWindow
 
@@ -134,8 +135,6 @@ class _Counter:
             return window.shared + window.unsynced
 
     def _shared_add(self, key_id: int, second: int, delta: int) -> int | None:
-        from events.ingest.queue import breaker
-
         client = broker_redis()
         if client is None or breaker.is_open():
             return None

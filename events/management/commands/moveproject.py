@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from events.moving import MoveError, default_settle_seconds, project_move
 from projects.models import Project
-from projects.moving import MoveError, default_settle_seconds, project_move
 from projects.selectors import project_get
 
 

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from atrack.times import parse_time
-from enrichment.services import reenrich_count, sessions_reenrich
 from projects.models import Project
 from projects.routing import alias_for
 from projects.selectors import project_get
+from sessions_app.reenrich import reenrich_count, sessions_reenrich
 
 
 def _since(value: str | None) -> datetime | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from events.ingest.views import BatchViewSet, IngestViewSet
-from events.reads import EraseViewSet, ReadViewSet
+from atrack.api.reads import EraseViewSet, ReadViewSet
+from atrack.api.writes import BatchViewSet, IngestViewSet
 
 urlpatterns = [
     path("init", IngestViewSet.as_view({"post": "init", "options": "options"}), name="init"),

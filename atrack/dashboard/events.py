@@ -12,13 +12,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from atrack.dashboard.base import ProjectScopedAdmin, pretty_json, request_project
+from atrack.dashboard.overview import facet_values
+from atrack.ids import UUID_RE
 from events.failed import failed_work_replay
-from events.ingest.payloads import UUID_RE
 from events.models import Event, FailedWork
 from projects.models import Membership
 from projects.routing import alias_for
-from sessions_app.admin_views import ProjectScopedAdmin, pretty_json, request_project
-from sessions_app.overview import facet_values
 
 
 class NameFilter(admin.SimpleListFilter):

@@ -14,10 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
-from sessions_app import charts
-from sessions_app.admin_views import ProjectScopedAdmin, pretty_json, request_project
+from atrack.dashboard import charts
+from atrack.dashboard.base import ProjectScopedAdmin, pretty_json, request_project
+from atrack.dashboard.overview import cached_overview, facet_values
 from sessions_app.models import Session
-from sessions_app.overview import cached_overview, facet_values
 from sessions_app.selectors import session_attributes
 
 TIMELINE_LIMIT = 500

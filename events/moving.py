@@ -28,12 +28,13 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 from django.forms.models import model_to_dict
 
+from events.erasure import sessions_delete
 from events.models import Event, FailedWork
 from projects.models import Project
 from projects.routing import alias_for
 from projects.selectors import key_cache
 from sessions_app.models import Attribute, Erasure, Session
-from sessions_app.services import attributes_merge, attributes_replace, session_erase
+from sessions_app.services import attributes_merge, attributes_replace
 
 SETTLE_MARGIN_SECONDS = 10.0
 OPEN_TRANSACTIONS_TIMEOUT = 600.0
@@ -385,7 +386,7 @@ class ProjectMove:
             }
             for r in batch:
                 if str(r["uuid"]) not in present:
-                    session_erase(alias=self.target, session_id=r["id"])
+                    sessions_delete(alias=self.target, session_ids=[r["id"]])
                     self.report.erased_sessions += 1
 
     def move_failed_work(self) -> None:
@@ -413,7 +414,7 @@ class ProjectMove:
                 kept.save(using=self.target, update_fields=["erased_at", "lifted_at"])
             if kept.lifted_at is None:
                 for row in self.sessions(self.target).filter(uuid=kept.uuid):
-                    session_erase(alias=self.target, session_id=row.pk)
+                    sessions_delete(alias=self.target, session_ids=[row.pk])
 
     # -- 4. verify and delete -----------------------------------------------------------
     def covered_sessions(self, batch: list[dict[str, Any]]) -> list[int]:

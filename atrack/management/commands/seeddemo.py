@@ -18,12 +18,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, models, transaction
 
+from atrack.demo import DemoEvent, DemoSession, Generator, event_counts
+from atrack.demo import encode_json as _encode
 from events.models import Event
 from projects.models import Project
 from projects.routing import alias_for
 from projects.selectors import project_get
-from sessions_app.demo import DemoEvent, DemoSession, Generator, event_counts
-from sessions_app.demo import encode_json as _encode
 from sessions_app.models import Attribute, Session
 
 SESSION_COLUMNS = (

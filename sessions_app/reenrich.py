@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
+from atrack.geodb import geo_databases
 from enrichment.pipeline import enrich_ip_only, reattribute
-from enrichment.runtime import geo_databases
 from projects.models import Project
 from sessions_app.models import Session
 from sessions_app.services import apply_network

@@ -6,20 +6,16 @@ checks are few. Errors are collected per field, in DRF's `{"field": ["message"]}
 
 from __future__ import annotations
 
-import re
 import uuid as uuid_lib
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 
-from atrack.ids import new_id
+from atrack.ids import UUID_RE, new_id
 from atrack.times import iso, parse_time
 from enrichment.net import anonymize_ip, normalize_ip
 
-UUID_RE = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
-)
 MAX_KEY_LENGTH = 255
 MAX_NAME_LENGTH = 255
 MAX_EVENT_ID_LENGTH = 128

@@ -16,11 +16,15 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 
 from atrack.errors import json_error
+from atrack.geodb import geo_databases
+from events.ingest import stream
+from events.ingest.broker import broker_redis
+from events.models import FailedWork
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +38,6 @@ class LiveGauges(Collector):
         yield from self._geoip()
 
     def _queue(self) -> Iterator[Metric]:
-        from events.ingest import stream
-        from events.ingest.broker import broker_redis
-
         if broker_redis() is None:
             return
         try:
@@ -52,8 +53,6 @@ class LiveGauges(Collector):
         )
 
     def _failed(self) -> Iterator[Metric]:
-        from events.models import FailedWork
-
         pending = 0
         for alias in settings.DATABASES:  # an unreachable alias leaves the others' count
             try:
@@ -65,8 +64,6 @@ class LiveGauges(Collector):
         )
 
     def _geoip(self) -> Iterator[Metric]:
-        from enrichment.runtime import geo_databases
-
         family = GaugeMetricFamily(
             "atrack_geoip_database_age_seconds", "Age of each GeoIP database", labels=["database"]
         )
@@ -85,8 +82,6 @@ def _database_info(info: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def _registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         registry.register(LiveGauges())

@@ -11,14 +11,15 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 
-from events.ingest.payloads import MAX_EVENT_ID_LENGTH, MAX_KEY_LENGTH, MAX_NAME_LENGTH
+from atrack.api.payloads import MAX_EVENT_ID_LENGTH, MAX_KEY_LENGTH, MAX_NAME_LENGTH
+from atrack.ids import UUID_RE
 from sessions_app.selectors import URL_KEYS
 
 Schema = dict[str, Any]
 
 UUID: Schema = {
     "type": "string",
-    "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    "pattern": UUID_RE.pattern.removesuffix("\\Z") + "$",
     "example": "b19412c6-6a91-4e18-890d-e2269a0d1249",
 }
 IP: Schema = {"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]}
@@ -388,7 +389,7 @@ hidden = extend_schema(exclude=True)
 
 
 class ProjectKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "projects.auth.ProjectKeyAuthentication"
+    target_class = "atrack.api.auth.ProjectKeyAuthentication"
     name = ["projectKey", "secretBearer"]
 
     def get_security_definition(self, auto_schema: Any) -> list[Schema]:

@@ -1,0 +1,1 @@
+"""The keyed HTTP API: routes, request validation, authentication, limits, OpenAPI."""

@@ -1,0 +1,1 @@
+"""The staff dashboard (Django admin): per-project views, overview, charts."""
