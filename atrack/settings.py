@@ -148,7 +148,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_PREFETCH_MULTIPLIER", default=4)
 # Celery's Django fixup closes the database connection after every task unless this is
-# set: a new PostgreSQL connection per task held a worker to ~130 tasks/s (~560 with it).
+# set: a new PostgreSQL connection per task holds a worker to ~130 tasks/s (~560 with it).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=2.0)
@@ -299,7 +299,7 @@ LOGGING = {
     "loggers": {"django.server": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
 }
 # One access line per request of the API: `all`, `errors` (status 400 and up) or `off`.
-# At thousands of requests a second the lines cost about a sixth of a write's CPU.
+# At thousands of requests a second they cost a sixth of a write's CPU (docs/performance.md).
 ACCESS_LOG = env.str("ACCESS_LOG", default="all")
 if ACCESS_LOG not in ("all", "errors", "off"):
     raise ImproperlyConfigured("ACCESS_LOG must be all, errors or off.")

@@ -25,7 +25,6 @@ class Attribution:
     source: str
     medium: str | None
     channel: str
-    referer_domain: str | None
     is_internal_referer: bool
     term: str | None = None  # the search words, when a search engine's referer has them
 
@@ -107,7 +106,6 @@ def classify(
         source=source,
         medium=medium,
         channel=channel,
-        referer_domain=ref.domain if ref else None,
         is_internal_referer=internal,
         term=term,
     )

@@ -22,30 +22,6 @@ _EMAIL = frozenset({"email", "e-mail", "e_mail", "e mail"})
 _REFERRAL = frozenset({"referral", "app", "link"})
 _NO_MEDIUM = frozenset({"", "(none)", "(not set)"})
 
-CHANNELS = (
-    "direct",
-    "cross_network",
-    "paid_shopping",
-    "paid_search",
-    "paid_social",
-    "paid_video",
-    "display",
-    "paid_other",
-    "ai_assistant",
-    "organic_shopping",
-    "organic_social",
-    "organic_video",
-    "organic_search",
-    "referral",
-    "email",
-    "affiliates",
-    "audio",
-    "sms",
-    "mobile_push_notifications",
-    "unassigned",
-)
-
-
 # GA4's display names, and ours for the AI-assistant channel.
 CHANNEL_LABELS = {
     "direct": "Direct",

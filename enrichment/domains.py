@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -94,13 +94,6 @@ def parse_referer(value: str | None) -> Referer | None:
     return Referer(
         host=host, domain=domain, label=label, suffix=suffix, path=parts.path, query=parts.query
     )
-
-
-def host_candidates(host: str) -> Iterator[str]:
-    """The host and each parent domain, most specific first ("a.b.c" → a.b.c, b.c, c)."""
-    labels = host.split(".")
-    for index in range(len(labels)):
-        yield ".".join(labels[index:])
 
 
 def is_own_host(host: str, own_hosts: Collection[str]) -> bool:

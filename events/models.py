@@ -11,7 +11,7 @@ from sessions_app.models import ProjectScopedQuerySet, Session
 class Event(models.Model):
     project_id = models.BigIntegerField()
     # No index of its own: `event_session_time` starts with the session and serves its
-    # lookups (a second index only cost every insert another index write).
+    # lookups (a second index would only cost every insert another index write).
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="events", db_index=False
     )

@@ -8,9 +8,6 @@ router keeps related-object access on the database the instance came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -18,8 +15,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 DATA_PLANE_APPS = frozenset({"sessions_app", "events"})
-
-_current_alias: ContextVar[str | None] = ContextVar("atrack_data_alias", default=None)
 
 
 class HasAlias(Protocol):
@@ -38,22 +33,13 @@ def alias_for(project: HasAlias) -> str:
     return alias
 
 
-@contextmanager
-def project_scope(project: HasAlias) -> Iterator[str]:
-    """Route unqualified data-plane queries inside the block to `project`'s alias."""
-    token = _current_alias.set(alias_for(project))
-    try:
-        yield _current_alias.get() or "default"
-    finally:
-        _current_alias.reset(token)
-
-
 def is_data_plane(model: type[models.Model]) -> bool:
     return model._meta.app_label in DATA_PLANE_APPS
 
 
 class DataPlaneRouter:
-    """Sends control-plane models to `default` and data-plane models to their alias."""
+    """Control-plane models go to `default`; data-plane rows stay on the alias they came
+    from (queries name their alias through `for_project`)."""
 
     def _db(self, model: type[models.Model], **hints: Any) -> str | None:
         if not is_data_plane(model):
@@ -61,7 +47,7 @@ class DataPlaneRouter:
         instance = hints.get("instance")
         if instance is not None and instance._state.db:
             return str(instance._state.db)
-        return _current_alias.get()
+        return None
 
     db_for_read = _db
     db_for_write = _db

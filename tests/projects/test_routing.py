@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from events.models import Event
-from projects.routing import alias_for, project_scope
+from projects.routing import alias_for
 from projects.selectors import key_lookup
 from projects.services import CreatedProject, project_create
 from sessions_app.models import Session
@@ -64,14 +64,6 @@ def test_related_rows_follow_their_instance_database(second_postgres_alias: str)
     event = Event.objects.for_project(b.project).get()
     assert event.session == session
     assert event.session._state.db == second_postgres_alias
-
-
-@pytest.mark.django_db
-def test_a_scope_routes_unqualified_queries_to_the_project_alias(project: CreatedProject) -> None:
-    with project_scope(project.project) as alias:
-        assert alias == "default"
-        Session.objects.create(project_id=project.project.pk, uuid=uuid.uuid4())
-    assert Session.objects.for_project(project.project).count() == 1
 
 
 @pytest.mark.django_db
