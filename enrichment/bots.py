@@ -36,7 +36,7 @@ class Bot:
 
 # (pattern, name, category). A pattern is matched case-insensitively against the UA;
 # more specific names come before the ones they contain (AdsBot-Google before Googlebot).
-_NAMED: tuple[tuple[str, str, str], ...] = (
+NAMED_BOTS: tuple[tuple[str, str, str], ...] = (
     (r"AdsBot-Google", "AdsBot-Google", SEARCH),
     (r"Mediapartners-Google", "Google AdSense", SEARCH),
     (r"Google-InspectionTool", "Google-InspectionTool", SEARCH),
@@ -134,7 +134,7 @@ _NAMED: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 
 # HTTP client libraries, matched at the start of the UA or as a product token.
-_LIBRARIES: tuple[tuple[str, str], ...] = (
+HTTP_LIBRARIES: tuple[tuple[str, str], ...] = (
     (r"python-requests", "python-requests"),
     (r"python-urllib|Python-urllib", "python-urllib"),
     (r"aiohttp", "aiohttp"),
@@ -203,19 +203,19 @@ _COMPATIBLE = re.compile(
 _ANDROID_COMMENT = re.compile(r"^[^(]*\([^)]*Android[^)]*\)")
 _PRODUCT = re.compile(r"(?:compatible;\s*)?([A-Za-z][\w.\-!]{1,60})/\d")
 
-_NAMED_MATCHER = Matcher([pattern for pattern, _, _ in _NAMED])
-_LIBRARY_MATCHER = Matcher([pattern for pattern, _ in _LIBRARIES])
+_NAMED_MATCHER = Matcher([pattern for pattern, _, _ in NAMED_BOTS])
+_LIBRARY_MATCHER = Matcher([pattern for pattern, _ in HTTP_LIBRARIES])
 _GENERIC_GATE = Matcher([_GENERIC_WORDS])
 
 
 def _named(ua: str) -> Bot | None:
     index = _NAMED_MATCHER.first(ua)
-    return None if index is None else Bot(_NAMED[index][1], _NAMED[index][2])
+    return None if index is None else Bot(NAMED_BOTS[index][1], NAMED_BOTS[index][2])
 
 
 def _library(ua: str) -> Bot | None:
     index = _LIBRARY_MATCHER.first(ua)
-    return None if index is None else Bot(_LIBRARIES[index][1], LIBRARY)
+    return None if index is None else Bot(HTTP_LIBRARIES[index][1], LIBRARY)
 
 
 def _product_name(ua: str) -> str:

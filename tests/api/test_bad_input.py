@@ -399,14 +399,14 @@ def test_a_processing_failure_of_one_item_parks_it_and_stores_the_rest(
     from events.ingest import processing
     from events.models import FailedWork
 
-    real = processing._process_project
+    real = processing.events_store
 
-    def poisoned(info: Any, items: list[Any]) -> Any:
-        if any(i.get("name") == "poison" for i in items):
+    def poisoned(*, alias: str, project_id: int, items: list[Any]) -> Any:
+        if any(item.get("name") == "poison" for _, item in items):
             raise ValueError("cannot store this item")
-        return real(info, items)
+        return real(alias=alias, project_id=project_id, items=items)
 
-    monkeypatch.setattr(processing, "_process_project", poisoned)
+    monkeypatch.setattr(processing, "events_store", poisoned)
     batch = [
         {"type": "event", "uuid": U, "event": "fine", "id": "ok-1"},
         {"type": "event", "uuid": U, "event": "poison", "id": "bad-1"},

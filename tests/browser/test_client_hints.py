@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from projects.services import project_create
 from sessions_app.models import Session
-from tests.browser.test_dashboard import ARTIFACTS, HERE, _chromium
+from tests.browser.test_dashboard import ARTIFACTS, HERE, find_chromium
 from tests.conftest import require
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def test_the_sdk_sends_client_hints_and_the_session_page_shows_what_they_carried
     live_server,
 ) -> None:
     require(shutil.which("node") is not None, "needs node (Debian: apt-get install nodejs npm)")
-    chromium = _chromium()
+    chromium = find_chromium()
     require(chromium is not None, "needs Debian's chromium (apt-get install chromium)")
     require((HERE / "node_modules" / "playwright-core").is_dir(), "needs `npm ci` in tests/browser")
     created = project_create(name="Hints", slug="hints", allowed_origins=[live_server.url])

@@ -31,7 +31,7 @@ SESSIONS, EVENTS = 60, 400
 pytestmark = pytest.mark.browser
 
 
-def _chromium() -> str | None:
+def find_chromium() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")  # fmt: skip
 
 
@@ -51,7 +51,7 @@ def _run(config: dict[str, object]) -> dict[str, dict]:
 @pytest.mark.django_db(transaction=True)
 def test_a_person_reads_the_overview_and_a_session_in_chromium(live_server) -> None:
     require(shutil.which("node") is not None, "needs node (Debian: apt-get install nodejs npm)")
-    chromium = _chromium()
+    chromium = find_chromium()
     require(chromium is not None, "needs Debian's chromium (apt-get install chromium)")
     require((HERE / "node_modules" / "playwright-core").is_dir(), "needs `npm ci` in tests/browser")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 from typing import Any
 
@@ -67,8 +67,8 @@ class Clock:
         self.pauses.append(seconds)
 
 
-def consumer(name: str | None = None) -> Consumer:
-    made = Consumer(name, sleep=Clock())
+def consumer(name: str | None = None, sleep: Callable[[float], None] | None = None) -> Consumer:
+    made = Consumer(name, sleep=sleep or Clock())
     made.read_wait = 0.0  # never block on an empty stream in a test
     return made
 
@@ -218,16 +218,14 @@ def test_a_redis_that_goes_away_is_waited_for_with_back_off_and_read_again(
         return real_read(*args, **kwargs)
 
     monkeypatch.setattr(stream, "read_new", flaky_read)
-    reader = consumer()
-    clock = reader._sleep
-    assert isinstance(clock, Clock)
+    clock = Clock()
 
     def stop_when_stored(seconds: float) -> None:
         clock(seconds)
         if Event.objects.for_project(project.project).exists() or len(clock.pauses) > 10:
             reader.stop()
 
-    reader._sleep = stop_when_stored
+    reader = consumer(sleep=stop_when_stored)
     monkeypatch.setattr("events.ingest.consumer.signal.signal", lambda *a: None)
     # The loop closes obsolete connections between steps; the test's own is in a transaction.
     monkeypatch.setattr("events.ingest.consumer.close_old_connections", lambda: None)
@@ -318,6 +316,7 @@ def test_a_failing_entry_is_claimed_again_with_back_off(
     stream.append([event_item(project.project.pk, "b1")])
     assert len(stream.read_new("a-worker-that-dies", 10)) == 1  # delivery 1
     assert stream.claim_idle(name, 0.4, 10) == []  # not yet a lease old
+    # Idle times are Redis's own clock, which no fake clock here moves: real waits.
     time.sleep(0.45)
     (entry,) = stream.claim_idle(name, 0.4, 10)  # delivery 2, as its database fails
     assert entry.deliveries == 2
@@ -335,9 +334,8 @@ def test_a_short_read_is_followed_by_a_pause_to_gather_and_a_full_one_is_not(
     settings.INGEST_GATHER_SECONDS = 0.25
     for n in range(3):
         stream.append([event_item(project.project.pk, f"f{n}")])
-    reader = consumer()
-    clock = reader._sleep
-    assert isinstance(clock, Clock)
+    clock = Clock()
+    reader = consumer(sleep=clock)
     reader.step()  # a full read of 2: no pause
     assert clock.pauses == []
     reader.step()  # a short read of 1: a pause

@@ -104,17 +104,3 @@ def test_no_request_is_left_waiting(workers: int) -> None:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(publisher.publish, [{"n": n}]) for n in range(200)]
         assert all(published(f.result(timeout=10)) for f in futures)
-
-
-def test_a_signal_waits_until_set_and_stays_set() -> None:
-    from events.ingest.queue import _Signal
-
-    signal = _Signal()
-    assert signal.wait(0.01) is False
-    later = threading.Timer(0.05, signal.set)
-    later.start()
-    assert signal.wait(5) is True
-    later.join()
-    signal.set()  # setting again changes nothing
-    assert signal.wait(0) is True
-    assert signal.wait(0) is True
