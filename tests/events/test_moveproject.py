@@ -20,9 +20,10 @@ from events.ingest.processing import process_items
 from events.models import Event
 from events.moving import MoveError, ProjectMove, session_join
 from projects.models import Project
-from projects.selectors import ProjectInfo
+from projects.selectors import ProjectInfo, key_cache
 from projects.services import project_create
 from sessions_app.models import Attribute, Session
+from tests.ingest.stack import wait_until
 
 MOVE_DB = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -145,7 +146,8 @@ def test_moveproject_keeps_every_write_made_during_the_move(
             verbosity=0,
         )
         elapsed = time.monotonic() - started
-        time.sleep(0.5)  # writes after the move land in the new alias
+        after = writer.n + 20  # writes after the move land in the new alias
+        wait_until(lambda: writer.n >= after or errors, timeout=60, what="writes after the move")
     finally:
         stop.set()
         thread.join()
@@ -205,7 +207,7 @@ def test_catch_up_merges_changes_on_both_sides_and_keeps_erasures(
     writer.uuids.remove(erased_old)
     del writer.attributes[erased_old]
     move.switch()
-    time.sleep(0.2)  # the writer's project cache expires: it now writes to the new alias
+    key_cache.clear()  # the writer's cached project expires: it now writes to the new alias
     writer.write(6)
     new_session = Session.objects.using(second_postgres_alias).get(
         project_id=project.pk, uuid=erased_new

@@ -501,7 +501,7 @@ def test_writes_fall_back_inline_when_the_broker_is_down(stack: Stack, rate_limi
     stack.redis.freeze()
     hung_session = str(uuid.uuid4())
     hung = send_events(hung_session, "h", 15)
-    time.sleep(settings.BREAKER_SECONDS + 0.5)
+    time.sleep(settings.BREAKER_SECONDS + 0.5)  # the web process's breaker: its real clock
     hung += send_events(hung_session, "h2-", 15)
     check_replies(hung, queued=False)
     assert hung[0][1].status == 201, "the inline write that created the session answers 201"

@@ -75,20 +75,21 @@ def test_a_failing_broker_tells_every_request_of_its_group() -> None:
 
 def test_followers_of_a_hung_leader_give_up_and_the_publisher_recovers(settings: Any) -> None:
     settings.BROKER_SOCKET_TIMEOUT = 0.05  # followers wait 3 x this + 1 s
-    release = threading.Event()
+    release, hung = threading.Event(), threading.Event()
     calls: list[int] = []
 
     def hung_then_fine(items: list[dict[str, Any]]) -> set[str] | None:
         calls.append(len(items))
         if len(calls) == 1:
+            hung.set()
             release.wait(5)
         return set()
 
     publisher = GroupPublisher(hung_then_fine)
     leader = threading.Thread(target=publisher.publish, args=([{"n": 0}],))
     leader.start()
-    time.sleep(0.05)
-    started = time.monotonic()
+    assert hung.wait(5)
+    started = time.monotonic()  # the follower's wait is a real lock timeout: timed for real
     assert publisher.publish([{"n": 1}]) is None  # went inline
     assert time.monotonic() - started < 3
     release.set()

@@ -9,9 +9,11 @@ import textwrap
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from atrack_sdk import (
     ATrackClient,
     AuthenticationError,
@@ -163,14 +165,24 @@ def test_typed_errors(service: Service) -> None:
     assert "uuid" in no_uuid.value.fields
 
 
-def test_429_is_retried_after_retry_after(service: Service, settings: Any) -> None:
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """The wall clock standing still: the rate limit's windows are its seconds, so every
+    request falls in one window until the test moves the clock on."""
+    with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
+        yield traveller
+
+
+def test_429_is_retried_after_retry_after(
+    service: Service, settings: Any, clock: time_machine.Traveller
+) -> None:
     settings.RATE_LIMIT_PER_SECOND = 2
     slept: list[float] = []
     sdk = client(service, max_retries=3)
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)
-        time.sleep(seconds)
+        clock.shift(seconds)
 
     sdk._sleep = sleep
     uuid_ = str(uuid.uuid4())
