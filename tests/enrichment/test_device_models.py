@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from enrichment.device import parse_device
-from enrichment.device_model_build import build
-from enrichment.device_models import FirstMatch, load, python_pattern, relaxed
+from enrichment.device_model_build import build, spread
+from enrichment.device_model_literals import needed
+from enrichment.device_models import Rows, grams_of, load, python_pattern
 
 # (user agent, device_class): each says the opposite of what its class would suggest.
 MODELS: list[tuple[str, str]] = [
@@ -44,14 +45,26 @@ def test_a_podcast_app_on_a_galaxy_tab_is_a_person_on_a_tablet() -> None:
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [
-        (r"SAMSUNG(?! ?Browser)", "SAMSUNG"),
-        (r"(?<!Redmi )Note 8", "Note 8"),
-        (r"A(?=[(\[)]x)B", "AB"),
-        (r"X(?!(?:a|b))Y", "XY"),
+        (r"SM-T22[05]", ["sm-t220", "sm-t225"]),
+        (r"(?:HW-)?HUAWEI[_ ]?(?!Browser)", ["huawei"]),
+        (r"Nokia|Lumia", ["lumia", "nokia"]),
+        (r"OB[_-](?:421|588)", ["ob-", "ob_"]),
+        (r"(?<!Redmi )Note 8", ["note 8"]),
+        (r"ab+c", None),  # nothing three long is certain
+        (r"Nokia|X[0-9]+", None),  # one alternative needs no literal
+        (r"(?i)Nokia", None),  # syntax it does not know
+        (r"Nokia\x41", None),
     ],
 )
-def test_relaxed_drops_look_arounds(pattern: str, expected: str) -> None:
-    assert relaxed(pattern) == expected
+def test_needed_gives_literals_every_match_contains(
+    pattern: str, expected: list[str] | None
+) -> None:
+    assert needed(pattern) == expected
+
+
+def test_spread_splits_a_big_group_into_its_alternatives() -> None:
+    assert spread(r"X(?:A1|B2|C3|D4)Y|Z") == ["X(?:A1)Y", "X(?:B2)Y", "X(?:C3)Y", "X(?:D4)Y", "Z"]
+    assert spread(r"X(?:A1|B2|C3|D4)?Y") == [r"X(?:A1|B2|C3|D4)?Y"]  # optional: left whole
 
 
 def test_python_pattern_splits_a_look_behind_of_different_widths() -> None:
@@ -61,19 +74,17 @@ def test_python_pattern_splits_a_look_behind_of_different_widths() -> None:
     assert not re.search(pattern, "cNote")
 
 
-def test_first_match_skips_a_look_around_pattern_that_only_matches_relaxed() -> None:
-    # "SAMSUNG Browser" matches pattern 0 without its look-ahead; the strict answer is 2.
-    matcher = FirstMatch([r"SAMSUNG(?! ?Browser)", r"Nokia", r"Browser", r"SAMSUNG"])
-    assert matcher.first("SAMSUNG Browser") == 2
-    assert matcher.first("SAMSUNG SM-A536B") == 0
-    assert matcher.first("Nokia") == 1
-    assert matcher.first("nothing") is None
-
-
-def test_a_look_around_pattern_between_relaxed_and_clean_matches_wins() -> None:
-    matcher = FirstMatch([r"A(?!B)", r"C(?<!xC)", r"D"])
-    assert matcher.first("AB C D") == 1
-    assert matcher.first("AB xC D") == 2
+def test_rows_give_the_first_row_in_table_order_not_the_first_in_the_text() -> None:
+    rows = Rows(
+        [[[["Nokia", ["nok"]]]], [[["SAMSUNG(?! ?Browser)", ["sam"]]]], [[["Browser", None]]]]
+    )
+    for text, expected in [
+        ("Nokia SAMSUNG", 0),
+        ("SAMSUNG Browser", 2),
+        ("SAMSUNG x", 1),
+        ("x", None),
+    ]:
+        assert rows.first(text, grams_of(text, 3)) == expected
 
 
 def _write_matomo(root: Path) -> None:
@@ -101,7 +112,11 @@ def test_build_keeps_models_whose_class_differs_from_the_brand(tmp_path: Path) -
     _write_matomo(tmp_path)
     data = build(matomo=tmp_path, version="test")
     assert data["brands"] == [
-        ["ACME", "mobile", [["(?:ACME Tab (?!Pro))", "tablet"], ["(?:ACME Box)", "tv"]]]
+        [
+            [["ACME", ["acm"]]],
+            "mobile",
+            [[[["ACME Tab (?!Pro)", [" ta"]]], "tablet"], [[["ACME Box", [" bo"]]], "tv"]],
+        ]
     ]
     path = tmp_path / "table.json"
     path.write_text(json.dumps(data))
