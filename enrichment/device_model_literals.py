@@ -25,26 +25,30 @@ class _UnsureError(Exception):
 def needed(pattern: str) -> list[str] | None:
     """Literals (lower case, at least GRAM long) one of which every match contains."""
     try:
-        found, end = _alternation(pattern, 0)
+        found, _, end = _alternation(pattern, 0)
     except (_UnsureError, IndexError):
         return None
     return sorted(found) if found is not None and end == len(pattern) else None
 
 
-def _alternation(p: str, i: int) -> tuple[set[str] | None, int]:
+def _alternation(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
+    """(needed literals, every spelling when the alternation is plain literals, index)."""
     union: set[str] | None = set()
+    spellings: set[str] | None = set()
     while True:
-        found, i = _sequence(p, i)
+        found, spelled, i = _sequence(p, i)
         # One branch without a known literal can match without any of the others'.
         union = None if union is None or found is None else union | found
+        spellings = None if spellings is None or spelled is None else spellings | spelled
         if i >= len(p) or p[i] != "|":
-            return union, i
+            return union, spellings, i
         i += 1
 
 
-def _sequence(p: str, i: int) -> tuple[set[str] | None, int]:
+def _sequence(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
     options: list[set[str]] = []
     run = {""}  # the strings the literals read so far spell, classes expanded
+    spelled = True  # no break so far: `run` is every string the sequence matches
     while i < len(p) and p[i] not in "|)":
         chars, group, i = _atom(p, i)
         low, quantified, i = _repeat(p, i)
@@ -52,6 +56,7 @@ def _sequence(p: str, i: int) -> tuple[set[str] | None, int]:
             run = {start + char for start in run for char in chars}
             if not quantified and len(run) <= _MAX_SPELLINGS:
                 continue  # "ab+": "ab" is there, what follows the b's is not adjacent
+        spelled = False
         if run != {""}:
             options.append(run)
         run = {""}
@@ -60,7 +65,9 @@ def _sequence(p: str, i: int) -> tuple[set[str] | None, int]:
     if run != {""}:
         options.append(run)
     usable = [option for option in options if min(map(len, option)) >= GRAM]
-    return min(usable, key=len) if usable else None, i
+    # The longest shortest literal: "SM-(?:P605|P607T)" is indexed by "p605"/"p607t", not "sm-".
+    best = max(usable, key=lambda option: (min(map(len, option)), -len(option))) if usable else None
+    return best, (run if spelled else None), i
 
 
 def _atom(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
@@ -84,10 +91,12 @@ def _atom(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
             raise _UnsureError
         else:
             start = i + 1
-        found, end = _alternation(p, start)
+        found, spellings, end = _alternation(p, start)
         if p[end] != ")":
             raise _UnsureError
-        return None, None if zero_width else found, end + 1
+        if zero_width:
+            return None, None, end + 1
+        return spellings, found, end + 1
     if char in "*+?{":
         raise _UnsureError
     return (None if char in ".^$" else {char.lower()}), None, i + 1

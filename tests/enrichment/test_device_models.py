@@ -48,7 +48,8 @@ def test_a_podcast_app_on_a_galaxy_tab_is_a_person_on_a_tablet() -> None:
         (r"SM-T22[05]", ["sm-t220", "sm-t225"]),
         (r"(?:HW-)?HUAWEI[_ ]?(?!Browser)", ["huawei"]),
         (r"Nokia|Lumia", ["lumia", "nokia"]),
-        (r"OB[_-](?:421|588)", ["ob-", "ob_"]),
+        (r"OB[_-](?:421|588)", ["ob-421", "ob-588", "ob_421", "ob_588"]),
+        (r"SM-(?:P605|P607T)", ["sm-p605", "sm-p607t"]),
         (r"(?<!Redmi )Note 8", ["note 8"]),
         (r"ab+c", None),  # nothing three long is certain
         (r"Nokia|X[0-9]+", None),  # one alternative needs no literal
