@@ -6,6 +6,7 @@ come before tablets and phones because their UAs often also say "Android" or "Mo
 
 from __future__ import annotations
 
+from enrichment.device_models import model_class
 from enrichment.fastmatch import Matcher
 
 DESKTOP = "desktop"
@@ -100,15 +101,21 @@ def device_class(ua: str, device_family: str | None = None, brand: str | None = 
     family = device_family or ""
     if _CONSOLE.search(ua):  # before TV: the PS5 says "SmartTV"
         return CONSOLE
-    if _TV.search(ua) or (("Andr" in ua or "OMI/" in ua) and _TV_ANDROID.search(ua)):
-        return TV
-    if "Android" in ua and "Mobile" not in ua and _TV_PANEL.search(ua):
+    if _TV.search(ua):
         return TV
     for pattern, name in ((_CAR, CAR), (_WEARABLE, WEARABLE)):
         if pattern.search(ua):
             return name
     if _EREADER.search(ua) and not ("Silk/" in ua or "KF" in ua or _ANDROID_VERSION.search(ua)):
         return EREADER
+    # Android's class depends on the model: a tablet may say "Mobile", a TV box nothing.
+    known = model_class(ua) if "Android" in ua else None
+    if known is not None:
+        return known
+    if ("Andr" in ua or "OMI/" in ua) and _TV_ANDROID.search(ua):
+        return TV
+    if "Android" in ua and "Mobile" not in ua and _TV_PANEL.search(ua):
+        return TV
     if brand == "Generic_Android_Tablet" or family == "iPad":
         return TABLET
     if _CHROMEBOOK.search(ua):

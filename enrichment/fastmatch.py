@@ -9,6 +9,7 @@ exactly what is needed here. Without it, or for a pattern Rust's regex syntax re
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -35,8 +36,13 @@ class Matcher:
     """The index of the first of `patterns` found in a text (case-insensitive)."""
 
     def __init__(self, patterns: Sequence[str], *, use_rust: bool = True) -> None:
-        self._python = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+        self._patterns = tuple(patterns)
         self._rust = _rust(patterns) if use_rust else None
+
+    @functools.cached_property
+    def _python(self) -> tuple[re.Pattern[str], ...]:
+        # Compiled only when Rust is missing or refused a pattern: big sets cost seconds.
+        return tuple(re.compile(p, re.IGNORECASE) for p in self._patterns)
 
     def first(self, text: str) -> int | None:
         """Index of the first matching pattern, or None."""

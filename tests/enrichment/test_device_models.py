@@ -1,0 +1,128 @@
+"""The device model table: classes only a model name tells, and its look-around handling."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from enrichment.device import parse_device
+from enrichment.device_model_build import build, spread
+from enrichment.device_model_literals import needed
+from enrichment.device_models import Rows, grams_of, load, python_pattern
+
+# (user agent, device_class): each says the opposite of what its class would suggest.
+MODELS: list[tuple[str, str]] = [
+    # Tablets that say "Mobile": Huawei MatePad, Galaxy Tab A7 Lite, Lenovo Tab M10.
+    ("Mozilla/5.0 (Linux; Android 10; HarmonyOS; BAH3-W09; HMSCore 6.14.0.322) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.5735.196 HuaweiBrowser/15.0.4.312 Mobile Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Linux; Android 13; SM-T220) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Linux; arm_64; Android 9; Lenovo PB-6505Y) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/85.0.4183.127 YaBrowser/20.9.3.85.00 Mobile Safari/537.36", "tablet"),
+    # Android TV boxes that name neither "TV" nor a panel, and say "Mobile".
+    ("Mozilla/5.0 (Linux; Android 10; ATOM-108AL) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/72.0.3626.121 Mobile Safari/537.36", "tv"),
+    ("Mozilla/5.0 (Linux; Android 10; B-STREAM Build/QT; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/110.0.5481.153 Mobile Safari/537.36", "tv"),
+    # Phones in "desktop site" mode drop "Mobile": still phones.
+    ("Mozilla/5.0 (Linux; Android 8.1.0; Pixel 2 Build/OPM1.171019.013) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/63.0.3239.111 Safari/537.36", "mobile"),
+    ("Mozilla/5.0 (Linux; Android 4.4.2; SM-G920I Build/KOT49H) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/36.0.1985.135 Safari/537.36", "mobile"),
+    # Models the table does not know keep the UA's own word.
+    ("Mozilla/5.0 (Linux; Android 12; Some Unknown Model) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36", "mobile"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ua", "expected"), MODELS)
+def test_the_model_decides_the_class(ua: str, expected: str) -> None:
+    assert parse_device(ua)["device_class"] == expected
+
+
+def test_a_podcast_app_on_a_galaxy_tab_is_a_person_on_a_tablet() -> None:
+    # App HTTP clients carry no "Mobile"/"Safari" words to go by: only the model tells.
+    data = parse_device("Podcast Addict - Dalvik/2.1.0 (Linux; U; Android 13; SM-T220 Build/TP1A)")
+    assert (data["device_class"], data["is_bot"]) == ("tablet", False)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"SM-T22[05]", ["sm-t220", "sm-t225"]),
+        (r"(?:HW-)?HUAWEI[_ ]?(?!Browser)", ["huawei"]),
+        (r"Nokia|Lumia", ["lumia", "nokia"]),
+        (r"OB[_-](?:421|588)", ["ob-421", "ob-588", "ob_421", "ob_588"]),
+        (r"SM-(?:P605|P607T)", ["sm-p605", "sm-p607t"]),
+        (r"(?<!Redmi )Note 8", ["note 8"]),
+        (r"ab+c", None),  # nothing three long is certain
+        (r"Nokia|X[0-9]+", None),  # one alternative needs no literal
+        (r"(?i)Nokia", None),  # syntax it does not know
+        (r"Nokia\x41", None),
+    ],
+)
+def test_needed_gives_literals_every_match_contains(
+    pattern: str, expected: list[str] | None
+) -> None:
+    assert needed(pattern) == expected
+
+
+def test_spread_splits_a_big_group_into_its_alternatives() -> None:
+    assert spread(r"X(?:A1|B2|C3|D4)Y|Z") == ["X(?:A1)Y", "X(?:B2)Y", "X(?:C3)Y", "X(?:D4)Y", "Z"]
+    assert spread(r"X(?:A1|B2|C3|D4)?Y") == [r"X(?:A1|B2|C3|D4)?Y"]  # optional: left whole
+
+
+def test_python_pattern_splits_a_look_behind_of_different_widths() -> None:
+    pattern = python_pattern(r"(?<!ab|c)Note")
+    assert re.search(pattern, "x Note")
+    assert not re.search(pattern, "abNote")
+    assert not re.search(pattern, "cNote")
+
+
+def test_rows_give_the_first_row_in_table_order_not_the_first_in_the_text() -> None:
+    rows = Rows(
+        [[[["Nokia", ["nok"]]]], [[["SAMSUNG(?! ?Browser)", ["sam"]]]], [[["Browser", None]]]]
+    )
+    for text, expected in [
+        ("Nokia SAMSUNG", 0),
+        ("SAMSUNG Browser", 2),
+        ("SAMSUNG x", 1),
+        ("x", None),
+    ]:
+        assert rows.first(text, grams_of(text, 3)) == expected
+
+
+def _write_matomo(root: Path) -> None:
+    folder = root / "regexes" / "device"
+    folder.mkdir(parents=True)
+    for name in ("consoles", "car_browsers", "cameras", "portable_media_player"):
+        (folder / f"{name}.yml").write_text("")
+    (folder / "mobiles.yml").write_text(
+        "Acme:\n"
+        "  regex: 'ACME'\n"
+        "  device: 'smartphone'\n"
+        "  models:\n"
+        "    - regex: 'ACME Tab (?!Pro)'\n"
+        "      device: 'tablet'\n"
+        "      model: 'Tab'\n"
+        "    - regex: 'ACME Box'\n"
+        "      device: 'tv'\n"
+        "      model: 'Box'\n"
+        "    - regex: 'ACME ([0-9]+)'\n"
+        "      model: '$1'\n"
+    )
+
+
+def test_build_keeps_models_whose_class_differs_from_the_brand(tmp_path: Path) -> None:
+    _write_matomo(tmp_path)
+    data = build(matomo=tmp_path, version="test")
+    assert data["brands"] == [
+        [
+            [["ACME", ["acm"]]],
+            "mobile",
+            [[[["ACME Tab (?!Pro)", [" ta"]]], "tablet"], [[["ACME Box", [" bo"]]], "tv"]],
+        ]
+    ]
+    path = tmp_path / "table.json"
+    path.write_text(json.dumps(data))
+    table = load(path)
+    assert table.model_class("Android 13; ACME Tab 3)") == "tablet"
+    assert table.model_class("Android 13; ACME Tab Pro)") == "mobile"
+    assert table.model_class("Android 13; ACME Box)") == "tv"
+    assert table.model_class("Android 13; Other 5)") is None
