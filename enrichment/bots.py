@@ -258,8 +258,3 @@ def unnamed_bot(ua: str) -> Bot | None:
     if not ua.strip():
         return Bot("empty user agent", "unknown")
     return _library(ua) or _generic(ua)
-
-
-def detect_bot(ua: str) -> Bot | None:
-    """The bot a user agent belongs to, or None for what looks like a person's browser."""
-    return named_bot(ua) or unnamed_bot(ua)

@@ -19,7 +19,6 @@ CAR = "car"
 EREADER = "ereader"
 BOT = "bot"
 UNKNOWN = "unknown"
-DEVICE_CLASSES = (DESKTOP, MOBILE, TABLET, TV, CONSOLE, WEARABLE, CAR, EREADER, BOT, UNKNOWN)
 
 
 def _rx(pattern: str) -> Matcher:
