@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-import django_filters
 from django.db import connections
 
 from atrack.times import iso
@@ -14,38 +14,6 @@ from events.models import Event, EventNameCount
 from projects.routing import HasAlias
 from sessions_app.models import Session
 from sessions_app.selectors import session_user_agent
-
-
-class EventFilter(django_filters.FilterSet):
-    """`uuid`, `from` and `to` of POST /event/show."""
-
-    uuid = django_filters.UUIDFilter(method="filter_session")
-
-    class Meta:
-        model = Event
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, project: HasAlias, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.project = project
-
-    def filter_session(self, queryset: Any, name: str, value: Any) -> Any:
-        # The session id, not the denormalised uuid, so the (session, occurred_at) index serves.
-        sessions = Session.objects.for_project(self.project).filter(uuid=value)
-        return queryset.filter(session_id=sessions.values_list("pk", flat=True).first() or 0)
-
-    @property
-    def narrows(self) -> bool:
-        return any(self.form.cleaned_data.get(key) for key in ("uuid", "from", "to"))
-
-
-# `from` is a keyword, so these two are added by name.
-EventFilter.base_filters["from"] = django_filters.IsoDateTimeFilter(
-    field_name="occurred_at", lookup_expr="gte"
-)
-EventFilter.base_filters["to"] = django_filters.IsoDateTimeFilter(
-    field_name="occurred_at", lookup_expr="lte"
-)
 
 
 def _ordering(sort: str) -> tuple[str, str]:
@@ -120,12 +88,36 @@ def _page(rows: Any, sort: str, start: int, per_page: int) -> list[Event]:
     return list(Event.objects.using(rows.db).filter(pk__in=ids).order_by(*ordering))
 
 
+def _narrowed(
+    rows: Any, project: HasAlias, uuid: str | None, since: datetime | None, until: datetime | None
+) -> Any:
+    """`rows` of one session (`uuid`) and between `since` and `until`, those given."""
+    if uuid is not None:
+        # The session id, not the denormalised uuid, so the (session, occurred_at) index serves.
+        sessions = Session.objects.for_project(project).filter(uuid=uuid)
+        rows = rows.filter(session_id=sessions.values_list("pk", flat=True).first() or 0)
+    if since is not None:
+        rows = rows.filter(occurred_at__gte=since)
+    return rows if until is None else rows.filter(occurred_at__lte=until)
+
+
 def event_list(
-    *, project: HasAlias, name: str, filters: EventFilter, page: int, per_page: int, sort: str
+    *,
+    project: HasAlias,
+    name: str,
+    uuid: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int,
+    per_page: int,
+    sort: str,
 ) -> EventPage:
-    """One page of the project's events called `name`, with paginator meta."""
-    rows = filters.filter_queryset(Event.objects.for_project(project).filter(name=name))
-    total = _total(project, name, rows, filters.narrows)
+    """One page of the project's events called `name` (of one session, between two
+    times, when given), with paginator meta."""
+    rows = Event.objects.for_project(project).filter(name=name)
+    rows = _narrowed(rows, project, uuid, since, until)
+    narrows = (uuid, since, until) != (None, None, None)
+    total = _total(project, name, rows, narrows)
     start = (page - 1) * per_page
     events = _page(rows, sort, start, per_page) if start < total else []
     defaults = _defaults({e.session_id for e in events}, rows.db) if events else {}

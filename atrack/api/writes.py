@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from atrack.api import openapi, payloads
+from atrack.api import contract, openapi, payloads
 from atrack.api.auth import CanWrite, ProjectKeyAuthentication, key_info
 from atrack.api.guards import (
     PREFLIGHT_HEADERS,
@@ -170,7 +170,7 @@ def _facts(request: Request) -> payloads.RequestFacts:
     )
 
 
-def _invalid(exc: payloads.Invalid) -> ApiError:
+def _invalid(exc: contract.Invalid) -> ApiError:
     return ApiError(
         400, "invalid_payload", "The request body has invalid fields.", fields=exc.fields
     )
@@ -183,7 +183,7 @@ class IngestViewSet(KeyApiViewSet):
         body = request_body(request)
         try:
             item = payloads.BUILDERS[kind](body, _facts(request))
-        except payloads.Invalid as exc:
+        except contract.Invalid as exc:
             raise _invalid(exc) from exc
         outcome = submit([item], synchronous=payloads.synchronous(body))
         if item["uuid"] in outcome.erased:
@@ -198,17 +198,17 @@ class IngestViewSet(KeyApiViewSet):
         )
         return HttpResponse(body_bytes, status=status, content_type="application/json")
 
-    @openapi.write("Create or continue a session", openapi.INIT)
+    @openapi.write("Create or continue a session", contract.Init)
     def init(self, request: Request) -> HttpResponse:
         return self._write("init", request)
 
     @openapi.write(
-        "Set (merge or replace) a session's attributes", openapi.SET_ATTRIBUTES, limited=True
+        "Set (merge or replace) a session's attributes", contract.SetAttributes, limited=True
     )
     def attributes(self, request: Request) -> HttpResponse:
         return self._write("attributes", request)
 
-    @openapi.write("Record an event", openapi.EVENT)
+    @openapi.write("Record an event", contract.Event)
     def event(self, request: Request) -> HttpResponse:
         return self._write("event", request)
 
@@ -299,6 +299,6 @@ def _batch_entry(
         ), None
     try:
         item = payloads.BUILDERS[kind](entry, facts)
-    except payloads.Invalid as exc:
+    except contract.Invalid as exc:
         return _item_error("The item has invalid fields.", exc.fields), None
     return {"success": True, "uuid": item["uuid"]}, item
