@@ -102,12 +102,13 @@ class ReadViewSet(KeyApiViewSet):
         sort = _sort(body, errors)
         if errors:
             raise _invalid(errors)
+        project = key_info(request).project
         session = _session(request, uuid)
-        events = session_events(session=session, limit=limit, sort=sort)
+        events = session_events(project=project, session=session, limit=limit, sort=sort)
         meta = {"uuid": uuid, "events_limit": limit, "events_count": len(events), "sort": sort}
         data = {
             "session": session_data(session),
-            "attributes": session_attributes(session=session),
+            "attributes": session_attributes(project=project, session=session),
             "events": events,
             "meta": meta,
         }
