@@ -1,26 +1,21 @@
-"""Routes: the ingest and read API at the root, probes, and the staff admin."""
+"""Routes of the whole service: the API process's (atrack/urls_api.py), the staff admin,
+the API's documents and the browser SDK."""
 
 from __future__ import annotations
 
 from csp.decorators import csp_exempt
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from atrack import health
-from atrack.metrics_view import metrics
+from atrack import urls_api
 from events.sdk_view import sdk_script
 
-handler400 = "atrack.errors.bad_request"
-handler404 = "atrack.errors.not_found"
-handler500 = "atrack.errors.server_error"
+handler400, handler404, handler500 = urls_api.handler400, urls_api.handler404, urls_api.handler500
 
 urlpatterns = [
     # First: the ingest endpoints are most of the traffic, resolved before anything else.
-    path("", include("events.urls")),
-    path("health", health.health, name="health"),
-    path("ready", health.ready, name="ready"),
-    path("metrics", metrics, name="metrics"),
+    *urls_api.urlpatterns,
     path("admin/", admin.site.urls),
     path("openapi.json", SpectacularAPIView.as_view(), {"format": "json"}, name="openapi"),
     # Swagger UI starts itself from an inline script.

@@ -1,0 +1,19 @@
+"""Routes of the API process: the keyed API at the root, as documented, and the probes."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from atrack import health
+from atrack.metrics_view import metrics
+
+handler400 = "atrack.errors.bad_request"
+handler404 = "atrack.errors.not_found"
+handler500 = "atrack.errors.server_error"
+
+urlpatterns = [
+    path("", include("events.urls")),
+    path("health", health.health, name="health"),
+    path("ready", health.ready, name="ready"),
+    path("metrics", metrics, name="metrics"),
+]
