@@ -64,12 +64,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
-# What the keyed API's requests run instead (see atrack/wsgi.py).
-API_MIDDLEWARE = [
-    "atrack.observability.RequestScopeMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
-]
 
 ROOT_URLCONF = "atrack.urls"
 WSGI_APPLICATION = "atrack.wsgi.application"

@@ -1,26 +1,21 @@
-"""Routes: the ingest and read API at the root, probes, and the staff admin."""
+"""Routes of the whole service: the API process's (atrack/api/urls.py), the staff admin,
+the API's documents and the browser SDK."""
 
 from __future__ import annotations
 
 from csp.decorators import csp_exempt
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from atrack.api import health
-from atrack.api.metrics import metrics
+from atrack.api import urls as api_urls
 from atrack.api.sdk import sdk_script
 
-handler400 = "atrack.errors.bad_request"
-handler404 = "atrack.errors.not_found"
-handler500 = "atrack.errors.server_error"
+handler400, handler404, handler500 = api_urls.handler400, api_urls.handler404, api_urls.handler500
 
 urlpatterns = [
     # First: the ingest endpoints are most of the traffic, resolved before anything else.
-    path("", include("atrack.api.urls")),
-    path("health", health.health, name="health"),
-    path("ready", health.ready, name="ready"),
-    path("metrics", metrics, name="metrics"),
+    *api_urls.urlpatterns,
     path("admin/", admin.site.urls),
     path("openapi.json", SpectacularAPIView.as_view(), {"format": "json"}, name="openapi"),
     # Swagger UI starts itself from an inline script.

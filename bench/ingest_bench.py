@@ -3,20 +3,23 @@
     .venv/bin/python bench/ingest_bench.py [--duration 10] [--mix-duration 60] [--mix-rates 3000]
 
 It installs wrk (Debian) when missing, recreates the database `atrack_ingest_bench` on the local
-PostgreSQL, uses Redis database 12 as the broker, starts the service as production runs
-it (granian, 2 workers; ingest consumers, `manage.py ingest`) and drives it with wrk from a second
-process on loopback. Every figure is printed next to its reference measured in the same
-run, so the ratios hold on a noisy machine:
+PostgreSQL, uses Redis database 12 as the broker (BENCH_DB, BENCH_BROKER and BENCH_PORT
+change them), starts the service as production runs it (granian, 2 workers, for the API
+process and for the whole service; ingest consumers, `manage.py ingest`) and drives it with
+wrk from a second process on loopback. Every figure is printed next to its reference
+measured in the same run, so the ratios hold on a noisy machine:
 
-- HTTP ingest: queued /event and /init requests/s and latency, next to a plain Django view
-  returning a small JSON body on the same server with the same worker count;
+- HTTP ingest: queued /event and /init requests/s and latency on the API process, next to a
+  plain Django view returning a small JSON body on the whole service's process (the full
+  middleware list) with the same worker count;
 - pipeline: work items stored per second by the workers from a pre-filled queue, next to
   the binary COPY rate of the same rows (its events, its new sessions) into copies of
   the same tables; then a queue of events alone on the sessions stored already, next to
   the COPY rate of the event rows;
 - sustained mix: init + attributes + 5 events per visitor at a fixed rate for a minute,
   with the queue depth sampled every second and the lag of the last event;
-- peak resident memory of a web worker and an ingest consumer (GeoIP databases loaded).
+- peak resident memory of an API and a whole-service worker and of an ingest consumer (GeoIP
+  databases loaded).
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT))
 
-DB = "atrack_ingest_bench"
+# Overridable, so that two runs on one machine do not share a database, broker or port.
+DB = os.environ.get("BENCH_DB", "atrack_ingest_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
-BROKER = "redis://127.0.0.1:6379/12"
-PORT = 8097
+BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/12")
+PORT = int(os.environ.get("BENCH_PORT", "8097"))  # the API process; the whole service: PORT + 1
 EVENT_BODY = '{"uuid":"%s","event":"page_view","attributes":{"path":"/pricing","n":%d}}'
 
 
@@ -120,15 +124,14 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def start_web(
-    env: dict[str, str], log: Path, threads: int, workers: int = 2
+    env: dict[str, str], log: Path, threads: int, workers: int, app: str, port: int
 ) -> subprocess.Popen[bytes]:
     web = start(
-        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
-         "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
-         "atrack.wsgi:application"],
+        [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", app],
         env, log,
     )  # fmt: skip
-    wait_for(lambda: _http_ok("/health"), 30, "the web server")
+    wait_for(lambda: _http_ok("/health", port), 30, app)
     return web
 
 
@@ -145,11 +148,11 @@ def start_workers(env: dict[str, str], log: Path, concurrency: int) -> subproces
     return worker
 
 
-def _http_ok(path: str) -> bool:
+def _http_ok(path: str, port: int) -> bool:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=2) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False
@@ -243,8 +246,9 @@ def wrk(
     script = LUA % {"key": key, "delay": delay, "delay_fn": delay_fn, "body": body}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    port = PORT + 1 if kind == "plain" else PORT
     out = sh("wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name,
-             f"http://127.0.0.1:{PORT}")  # fmt: skip
+             f"http://127.0.0.1:{port}")  # fmt: skip
     return _parse_wrk(out)
 
 
@@ -469,7 +473,9 @@ def main() -> None:
             DB,
         )
     )
-    web = start_web(env, logs / "web.log", args.web_threads, args.web_workers)
+    sizes = (args.web_threads, args.web_workers)
+    api = start_web(env, logs / "api.log", *sizes, "atrack.wsgi_api:application", PORT)
+    web = start_web(env, logs / "web.log", *sizes, "atrack.wsgi:application", PORT + 1)
     worker = None
     try:
         print("HTTP ingest (queued; no worker running):", flush=True)
@@ -497,8 +503,10 @@ def main() -> None:
             mixes.append(
                 phase_mix(keys["public_key"], project_id, rate, args.mix_duration, args.connections)
             )
-        web_mb, worker_mb = peak_rss_mb(web.pid), max(worker_mb, peak_rss_mb(worker.pid))
+        web_mb = peak_rss_mb(api.pid), peak_rss_mb(web.pid)
+        worker_mb = max(worker_mb, peak_rss_mb(worker.pid))
     finally:
+        stop(api)
         stop(web)
         if worker is not None:
             stop(worker)
@@ -514,7 +522,7 @@ def db_expect(http: dict[str, WrkResult]) -> tuple[int, int]:
 
 
 def report(http: dict[str, WrkResult], pipeline: tuple[float, float, float], copy_rate: CopyReference,
-           mixes: list[dict[str, Any]], web_mb: float, worker_mb: float) -> None:  # fmt: skip
+           mixes: list[dict[str, Any]], web_mb: tuple[float, float], worker_mb: float) -> None:  # fmt: skip
     items_rate, events_rate, alone_rate = pipeline
     plain = (http["plain"].rps + http["plain_again"].rps) / 2
     print(
@@ -539,7 +547,9 @@ def report(http: dict[str, WrkResult], pipeline: tuple[float, float, float], cop
         bounded = "bounded" if mix["tail_median_depth"] < 2 * max(1, mix["rate"]) else "growing"
         print(f"| sustained mix | {mix['rate']:,.0f} req/s, p99 {mix['p99']:.1f} ms, queue max {mix['max_depth']} "
               f"({bounded}), last event stored {mix['lag']:.2f} s after the load | | | >= 3,000 req/s, lag <= 2 s |")  # fmt: skip
-    print(f"| web worker peak RSS | {web_mb:.0f} MB | | | < 150 MB |")
+    print(
+        f"| web worker peak RSS | API {web_mb[0]:.0f} MB, whole service {web_mb[1]:.0f} MB | | | < 150 MB |"
+    )
     print(f"| ingest consumer peak RSS | {worker_mb:.0f} MB | | | < 250 MB |")
 
 

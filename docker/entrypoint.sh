@@ -1,14 +1,21 @@
 #!/bin/sh
-# Roles: web (migrate every alias, then serve), ingest (store queued writes), worker and
-# beat (Celery: the daily retention prune), or any manage.py command.
+# Roles: web (migrate every alias, then serve the whole service), api (serve the keyed
+# API alone), ingest (store queued writes), worker and beat (Celery: the daily retention
+# prune), or any manage.py command.
 set -eu
 role="${1:-web}"
+serve() {
+    exec granian --interface wsgi --host 0.0.0.0 --port "${PORT:-8000}" \
+        --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-8}" --no-ws \
+        --respawn-failed-workers "$1"
+}
 case "$role" in
     web)
         python manage.py migrateall
-        exec granian --interface wsgi --host 0.0.0.0 --port "${PORT:-8000}" \
-            --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-8}" --no-ws \
-            --respawn-failed-workers atrack.wsgi:application
+        serve atrack.wsgi:application
+        ;;
+    api)
+        serve atrack.wsgi_api:application
         ;;
     ingest)
         exec python manage.py ingest --processes "${INGEST_PROCESSES:-2}"

@@ -11,7 +11,7 @@ from django.db import connections
 
 from atrack.times import iso
 from events.models import Event, EventNameCount
-from projects.routing import HasAlias
+from projects.routing import HasAlias, alias_for
 from sessions_app.models import Session
 from sessions_app.selectors import session_user_agent
 
@@ -20,10 +20,12 @@ def _ordering(sort: str) -> tuple[str, str]:
     return ("occurred_at", "id") if sort == "asc" else ("-occurred_at", "-id")
 
 
-def session_events(*, session: Session, limit: int, sort: str) -> list[dict[str, Any]]:
+def session_events(
+    *, project: HasAlias, session: Session, limit: int, sort: str
+) -> list[dict[str, Any]]:
     """The session's latest (or first) `limit` events, in the documented short shape."""
     rows = (
-        Event.objects.using(session._state.db)
+        Event.objects.using(alias_for(project))
         .filter(session_id=session.pk)
         .order_by(*_ordering(sort))
     )

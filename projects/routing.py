@@ -44,16 +44,12 @@ class DataPlaneRouter:
     def _db(self, model: type[models.Model], **hints: Any) -> str | None:
         if not is_data_plane(model):
             return "default"
-        instance = hints.get("instance")
-        if instance is not None and instance._state.db:
-            return str(instance._state.db)
+        # No opinion: Django then uses the database of the instance in the hints, so
+        # related objects are read where it lives.
         return None
 
     db_for_read = _db
     db_for_write = _db
-
-    def allow_relation(self, obj1: models.Model, obj2: models.Model, **hints: Any) -> bool | None:
-        return obj1._state.db == obj2._state.db
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         # Data-plane tables exist on every alias (`default` holds projects too);

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atrack.times import iso
-from projects.routing import HasAlias
+from projects.routing import HasAlias, alias_for
 from sessions_app.models import Session
 
 SESSION_FIELDS = (
@@ -27,8 +27,8 @@ def session_user_agent(session: Session) -> str:
     return agent if isinstance(agent, str) else ""
 
 
-def session_attributes(*, session: Session) -> dict[str, Any]:
-    rows = session.attribute_rows.using(session._state.db).order_by("key")
+def session_attributes(*, project: HasAlias, session: Session) -> dict[str, Any]:
+    rows = session.attribute_rows.using(alias_for(project)).order_by("key")
     return dict(rows.values_list("key", "value"))
 
 

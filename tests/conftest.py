@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
 from rest_framework.test import APIClient
 
+from atrack import settings_api
 from atrack.api.health import broker_ok
+from atrack.chunked import App, ChunkedBodies
 from projects.selectors import key_cache
 from projects.services import CreatedProject, project_create
 
@@ -76,3 +79,11 @@ def other_project(db: None) -> CreatedProject:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def api_process(settings: Any) -> App:
+    """What atrack/wsgi_api.py serves, built here under the API process's settings."""
+    settings.MIDDLEWARE = settings_api.MIDDLEWARE
+    settings.ROOT_URLCONF = settings_api.ROOT_URLCONF
+    return ChunkedBodies(WSGIHandler())

@@ -1,6 +1,5 @@
-"""The API's WSGI handler keeps Django's connection hygiene without the request signals:
-a request that used the database closes a connection past its CONN_MAX_AGE when its
-response is closed, as Django's request_finished would."""
+"""The API process keeps Django's connection hygiene: a request that used the database
+closes a connection past its CONN_MAX_AGE when its response is closed."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from django.db import connections
 
-from atrack.wsgi import application
+from atrack.chunked import App
 from projects.services import CreatedProject, project_create
 from tests.conftest import postgres_aliases, require
 
@@ -38,7 +37,9 @@ def max_age_zero() -> Iterator[None]:
     config["CONN_MAX_AGE"] = old
 
 
-def post_in_a_thread(path: str, body: dict[str, Any], key: str, *, close: bool) -> dict[str, Any]:
+def post_in_a_thread(
+    app: App, path: str, body: dict[str, Any], key: str, *, close: bool
+) -> dict[str, Any]:
     """Serve one request in a new thread (a connection of its own), as granian would."""
     seen: dict[str, Any] = {}
 
@@ -51,7 +52,7 @@ def post_in_a_thread(path: str, body: dict[str, Any], key: str, *, close: bool) 
              "CONTENT_TYPE": "application/json", "HTTP_X_A_TRACK_KEY": key}
         )  # fmt: skip
         statuses: list[str] = []
-        chunks = application(environ, lambda status, headers, *_: statuses.append(status))
+        chunks = app(environ, lambda status, headers, *_: statuses.append(status))
         seen["body"] = json.loads(b"".join(chunks))
         seen["status"] = statuses[0]
         seen["open_before_close"] = connections["default"].connection is not None
@@ -70,16 +71,18 @@ EVENT = {"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x", "synchron
 
 
 def test_closing_the_response_closes_an_obsolete_connection(
-    project_db: CreatedProject, max_age_zero: None
+    project_db: CreatedProject, max_age_zero: None, api_process: App
 ) -> None:
-    seen = post_in_a_thread("/event", EVENT, project_db.public_key, close=True)
+    seen = post_in_a_thread(api_process, "/event", EVENT, project_db.public_key, close=True)
     assert seen["status"].startswith("201"), seen
     assert seen["body"]["success"] is True
     assert seen["open_before_close"] is True  # the synchronous write used the database
     assert seen["open_after"] is False
 
 
-def test_a_connection_within_its_max_age_is_kept(project_db: CreatedProject) -> None:
-    seen = post_in_a_thread("/event", EVENT, project_db.public_key, close=True)
+def test_a_connection_within_its_max_age_is_kept(
+    project_db: CreatedProject, api_process: App
+) -> None:
+    seen = post_in_a_thread(api_process, "/event", EVENT, project_db.public_key, close=True)
     assert seen["status"].startswith("201"), seen
     assert seen["open_after"] is True  # CONN_MAX_AGE 600: reused by the next request

@@ -1,5 +1,5 @@
-"""The WSGI application production serves: the keyed API runs the lean middleware, the
-rest (the dashboard) the full chain."""
+"""The WSGI entry points: the API process (atrack/wsgi_api.py) runs the API's short
+middleware list and routes, the whole service (atrack/wsgi.py) the full chain."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
+from atrack.chunked import App
 from atrack.wsgi import application
 from projects.services import CreatedProject
 
@@ -33,7 +34,7 @@ def _keep_the_test_connection() -> Iterator[None]:
 
 
 def call(
-    method: str, path: str, body: bytes = b"", **headers: str
+    method: str, path: str, body: bytes = b"", app: App = application, **headers: str
 ) -> tuple[str, dict[str, str], bytes]:
     environ: dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path}
     setup_testing_defaults(environ)
@@ -42,15 +43,19 @@ def call(
     if body:
         environ["CONTENT_TYPE"] = "application/json"
     replies: list[tuple[str, list[tuple[str, str]]]] = []
-    chunks = application(environ, lambda status, headers, *_: replies.append((status, headers)))
+    chunks = app(environ, lambda status, headers, *_: replies.append((status, headers)))
     content = b"".join(chunks)
     status, header_list = replies[0]
     return status, {k.lower(): v for k, v in header_list}, content
 
 
-def test_api_requests_skip_the_dashboard_middleware(project: CreatedProject) -> None:
+def test_the_api_process_skips_the_dashboard_middleware(
+    project: CreatedProject, api_process: App
+) -> None:
     body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x"}).encode()
-    status, headers, content = call("POST", "/event", body, x_a_track_key=project.public_key)
+    status, headers, content = call(
+        "POST", "/event", body, api_process, x_a_track_key=project.public_key
+    )
     assert status.startswith("201") or status.startswith("200"), content
     assert json.loads(content)["success"] is True
     assert headers["x-content-type-options"] == "nosniff"  # security middleware kept
@@ -60,11 +65,24 @@ def test_api_requests_skip_the_dashboard_middleware(project: CreatedProject) -> 
     assert "cookie" not in headers.get("vary", "").lower()
 
 
-def test_the_dashboard_keeps_the_full_middleware() -> None:
+def test_the_whole_service_runs_the_full_middleware_for_the_dashboard_and_the_api(
+    project: CreatedProject,
+) -> None:
     status, headers, _ = call("GET", "/admin/login/")
     assert status.startswith("200")
     assert headers["x-frame-options"] == "DENY"
     assert "csrftoken" in headers.get("set-cookie", "")
+    body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x"}).encode()
+    status, headers, content = call("POST", "/event", body, x_a_track_key=project.public_key)
+    assert status[:3] in ("200", "201"), content
+    assert "set-cookie" not in headers
+
+
+def test_the_api_process_serves_no_dashboard(api_process: App) -> None:
+    status, _, content = call("GET", "/admin/login/", app=api_process)
+    assert status.startswith("404")
+    assert json.loads(content)["success"] is False
+    assert call("GET", "/health", app=api_process)[0].startswith("200")
 
 
 def test_an_unknown_path_gets_the_json_404() -> None:
@@ -73,14 +91,14 @@ def test_an_unknown_path_gets_the_json_404() -> None:
     assert json.loads(content)["success"] is False
 
 
-def test_api_routes_resolve_from_the_handlers_cache_and_label_metrics(
-    project: CreatedProject, settings: Any
+def test_api_requests_are_counted_by_endpoint(
+    project: CreatedProject, settings: Any, api_process: App
 ) -> None:
     settings.METRICS_TOKEN = "t"
     body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x"}).encode()
 
     def event_count() -> float:
-        _, _, text = call("GET", "/metrics", authorization="Bearer t")
+        _, _, text = call("GET", "/metrics", app=api_process, authorization="Bearer t")
         return sum(
             float(line.rsplit(" ", 1)[1])
             for line in text.decode().splitlines()
@@ -90,39 +108,38 @@ def test_api_routes_resolve_from_the_handlers_cache_and_label_metrics(
         )
 
     before = event_count()
-    for _ in range(2):  # the second resolves from the handler's cache of matches
-        status, _, content = call("POST", "/event", body, x_a_track_key=project.public_key)
+    for _ in range(2):
+        status, _, content = call(
+            "POST", "/event", body, api_process, x_a_track_key=project.public_key
+        )
         assert status[:3] in ("200", "201"), content
     assert event_count() - before == 2
 
 
-def test_the_allow_header_names_each_routes_methods(project: CreatedProject) -> None:
+def test_the_allow_header_names_each_routes_methods(
+    project: CreatedProject, api_process: App
+) -> None:
     key = project.secret_key
-    for _ in range(2):  # computed once per view and route, then reused
-        status, headers, _ = call("GET", "/event", x_a_track_key=key)
-        assert status.startswith("405")
-        assert headers["allow"] == "POST, OPTIONS"
-    status, headers, _ = call("DELETE", "/event/show", x_a_track_key=key)
+    status, headers, _ = call("GET", "/event", app=api_process, x_a_track_key=key)
+    assert status.startswith("405")
+    assert headers["allow"] == "POST, OPTIONS"
+    status, headers, _ = call("DELETE", "/event/show", app=api_process, x_a_track_key=key)
     assert status.startswith("405"), status
     assert headers["allow"] == "POST, OPTIONS"  # reads are POSTs too
 
 
-def test_the_api_handler_leaves_the_url_conf_alone_and_logs_failures(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    from django.urls import get_urlconf, set_urlconf
-
-    set_urlconf(None)
+def test_the_api_process_logs_failures(caplog: pytest.LogCaptureFixture, api_process: App) -> None:
     with caplog.at_level("INFO", logger="atrack.access"):
-        status, _, content = call("POST", "/event", b"{}", x_a_track_key="atk_pub_unknown")
+        status, _, content = call(
+            "POST", "/event", b"{}", api_process, x_a_track_key="atk_pub_unknown"
+        )
     assert status.startswith("401"), content
     assert json.loads(content)["error"]["code"] == "invalid_key"
-    assert get_urlconf() is None  # never set, so there is nothing to reset
     assert any(r.getMessage() == "POST /event 401" for r in caplog.records)
 
 
-def test_the_api_handler_answers_a_host_not_served_in_json() -> None:
-    status, _, content = call("POST", "/event", b"{}", host="evil.example")
+def test_the_api_process_answers_a_host_not_served_in_json(api_process: App) -> None:
+    status, _, content = call("POST", "/event", b"{}", api_process, host="evil.example")
     assert status.startswith("400"), status
     assert json.loads(content)["error"]["code"] == "invalid_host"
 

@@ -49,8 +49,11 @@ class ReadViewSet(KeyApiViewSet):
     )
     def session_show(self, request: Request) -> Response:
         show = _read(request, contract.SessionShow)
+        project = key_info(request).project
         session = _session(request, show.uuid)
-        events = session_events(session=session, limit=show.events_limit, sort=show.sort)
+        events = session_events(
+            project=project, session=session, limit=show.events_limit, sort=show.sort
+        )
         meta = {
             "uuid": show.uuid,
             "events_limit": show.events_limit,
@@ -59,7 +62,7 @@ class ReadViewSet(KeyApiViewSet):
         }
         data = {
             "session": session_data(session),
-            "attributes": session_attributes(session=session),
+            "attributes": session_attributes(project=project, session=session),
             "events": events,
             "meta": meta,
         }

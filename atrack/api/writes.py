@@ -13,15 +13,10 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import viewsets
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
-from rest_framework.views import APIView
 
 from atrack.api import contract, openapi, payloads
 from atrack.api.auth import CanWrite, ProjectKeyAuthentication, key_info
@@ -37,6 +32,7 @@ from enrichment import client_hints
 from enrichment.net import client_ip
 from events.ingest.queue import submit
 from projects.keys import PUBLIC
+from projects.selectors import KeyInfo
 
 
 class JsonOnly(BaseContentNegotiation):
@@ -56,27 +52,8 @@ class JsonOnly(BaseContentNegotiation):
         return renderer, renderer.media_type
 
 
-_SHARED: dict[tuple[type[APIView], str], tuple[Any, ...]] = {}
-_HEADERS: dict[tuple[type[APIView], frozenset[str]], dict[str, str]] = {}
-
-
-def _shared(view: type[APIView], attribute: str) -> tuple[Any, ...]:
-    """One instance of each class a view lists under `attribute`, for all its requests."""
-    key = (view, attribute)
-    instances = _SHARED.get(key)
-    if instances is None:
-        instances = _SHARED[key] = tuple(cls() for cls in getattr(view, attribute))
-    return instances
-
-
 class KeyApiViewSet(viewsets.ViewSet):
-    """Shared plumbing of the keyed API: lean DRF, CORS, origin policy.
-
-    DRF builds the parsers, authenticators, permissions, throttles and renderers anew
-    for every request, and the Allow header from a dozen attribute lookups. The classes
-    listed here keep no per-request state (the rate limit counts in a module-level
-    counter), so each view class builds them once.
-    """
+    """Shared plumbing of the keyed API: JSON only, CORS, origin policy."""
 
     authentication_classes = [ProjectKeyAuthentication]
     parser_classes = [JsonBodyParser, TextJsonParser]
@@ -84,30 +61,9 @@ class KeyApiViewSet(viewsets.ViewSet):
     content_negotiation_class = JsonOnly
     throttle_classes = [KeyRateLimit]
     max_body_bytes = settings.MAX_BODY_BYTES
-
-    def get_parsers(self) -> list[BaseParser]:
-        return list(_shared(type(self), "parser_classes"))
-
-    def get_authenticators(self) -> list[BaseAuthentication]:
-        return list(_shared(type(self), "authentication_classes"))
-
-    def get_permissions(self) -> list[BasePermission]:
-        return list(_shared(type(self), "permission_classes"))
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        return list(_shared(type(self), "throttle_classes"))
-
-    def get_renderers(self) -> list[BaseRenderer]:
-        return list(_shared(type(self), "renderer_classes"))
-
-    @property
-    def default_response_headers(self) -> dict[str, str]:
-        # The same for every request that reaches one class through one route.
-        key = (type(self), frozenset(self.action_map))
-        headers = _HEADERS.get(key)
-        if headers is None:
-            headers = _HEADERS[key] = super().default_response_headers
-        return dict(headers)  # DRF pops from it
+    # The authenticated key's allowed origins, for the CORS headers of any answer that
+    # follows authentication (a refusal by the rate limit included).
+    allowed_origins: tuple[str, ...] | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if request.method == "OPTIONS":
@@ -125,6 +81,11 @@ class KeyApiViewSet(viewsets.ViewSet):
                 403, "origin_not_allowed", f"Origin {origin} is not allowed for this project."
             )
 
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        if isinstance(request.auth, KeyInfo):
+            self.allowed_origins = request.auth.project.allowed_origins
+
     @openapi.hidden
     def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         response = Response(status=204, headers=PREFLIGHT_HEADERS)
@@ -138,9 +99,8 @@ class KeyApiViewSet(viewsets.ViewSet):
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         origin = request.META.get("HTTP_ORIGIN")
-        info = getattr(request, "_auth", None)  # never re-run authentication here
         if origin and request.method != "OPTIONS":
-            allowed = getattr(getattr(info, "project", None), "allowed_origins", None)
+            allowed = self.allowed_origins
             if allowed is not None and origin_allowed(origin, allowed):
                 response["Access-Control-Allow-Origin"] = origin
                 response["Access-Control-Expose-Headers"] = "Retry-After"

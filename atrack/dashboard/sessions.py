@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from atrack.dashboard import charts
 from atrack.dashboard.base import ProjectScopedAdmin, pretty_json, request_project
 from atrack.dashboard.overview import cached_overview, facet_values
+from projects.routing import alias_for
 from sessions_app.models import Session
 from sessions_app.selectors import session_attributes
 
@@ -237,9 +238,11 @@ class SessionAdmin(ProjectScopedAdmin):
 
     def whole_value_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
         """One stored value of the session, whole, as JSON (the page shows a cut)."""
+        project = request_project(request)
+        assert project is not None
         session = self.object_or_404(request, pk)
         if name == "attributes":
-            value: Any = session_attributes(session=session)
+            value: Any = session_attributes(project=project, session=session)
         elif name in WHOLE_FIELDS:
             value = getattr(session, name)
         else:
@@ -248,10 +251,11 @@ class SessionAdmin(ProjectScopedAdmin):
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         project = request_project(request)
+        assert project is not None
         session = self.object_or_404(request, pk)
-        db = session._state.db
+        db = alias_for(project)
         events = list(session.events.using(db).order_by("occurred_at", "id")[:TIMELINE_LIMIT])
-        attributes = session_attributes(session=session)
+        attributes = session_attributes(project=project, session=session)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Session {session.uuid}",

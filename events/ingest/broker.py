@@ -7,6 +7,8 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
@@ -20,9 +22,14 @@ def broker_redis() -> Any:
     client = _clients.get(url)
     if client is None:
         timeout = settings.BROKER_SOCKET_TIMEOUT
+        # A command whose connection broke (Redis restarted since the pool's check) goes
+        # once more on a fresh one.
+        retry = Retry(NoBackoff(), 1)
         with _lock:
             client = _clients.setdefault(
                 url,
-                redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout),
+                redis.Redis.from_url(
+                    url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=retry
+                ),
             )
     return client

@@ -15,6 +15,7 @@ would hold the workers to small transactions.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -72,40 +73,27 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+# XADD and the erasure look-up in one round trip: KEYS are the stream and then the
+# erasure marks of the entry's UUIDs; ARGV[1] the entry's items.
+APPEND = """
+redis.call('XADD', KEYS[1], '*', 'items', ARGV[1])
+return redis.call('MGET', unpack(KEYS, 2))
+"""
+
+
+@functools.cache
+def _append_script(client: Any) -> Any:
+    return client.register_script(APPEND)
+
+
 def append(items: list[dict[str, Any]]) -> set[str]:
     """Queue `items` as one entry (raises when Redis fails); the UUIDs among them whose
-    writes are suppressed by an erasure (their items are dropped by the workers).
-
-    XADD and the erasure look-up go out in one write on a pooled connection and both
-    replies are read back: what redis-py's Pipeline does, without its several times as
-    much Python per call, which every queued request shares. A connection that fails is
-    dropped and the write tried once more on a fresh one, as the client's own retry
-    would (an XADD that did land is stored once all the same).
-    """
+    writes are suppressed by an erasure (their items are dropped by the workers)."""
     keys = sorted({(item["project_id"], item["uuid"]) for item in items})
-    commands = (
-        ("XADD", STREAM, "*", "items", jsons.dumps(items)),
-        ("MGET", *(ERASED.format(*key) for key in keys)),
+    flags = _append_script(_client())(
+        keys=[STREAM, *(ERASED.format(*key) for key in keys)], args=[jsons.dumps(items)]
     )
-    pool = _client().connection_pool
-    try:
-        replies = _round_trip(pool, commands)
-    except (redis.ConnectionError, redis.TimeoutError):
-        replies = _round_trip(pool, commands)
-    return {uuid for (_, uuid), flag in zip(keys, replies[1], strict=True) if flag is not None}
-
-
-def _round_trip(pool: Any, commands: tuple[tuple[Any, ...], ...]) -> list[Any]:
-    """Send `commands` in one write on a pooled connection; their replies, in order."""
-    connection = pool.get_connection()
-    try:
-        connection.send_packed_command(connection.pack_commands(commands))
-        return [connection.read_response() for _ in commands]
-    except BaseException:
-        connection.disconnect()  # a reply may be left unread: never reuse this socket
-        raise
-    finally:
-        pool.release(connection)
+    return {uuid for (_, uuid), flag in zip(keys, flags, strict=True) if flag is not None}
 
 
 def mark_erased(project_id: int, uuid: str) -> None:

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from projects.models import Project
+from projects.routing import alias_for
 from projects.services import CreatedProject
 from sessions_app.models import Session
 from tests.dashboard.factories import make_event, make_session
@@ -21,7 +22,7 @@ class Seeded:
 
     def urls(self) -> dict[str, str]:
         slug = self.project.slug
-        event = self.session.events.using(self.session._state.db).first()
+        event = self.session.events.using(alias_for(self.project)).first()
         assert event is not None
         return {
             "overview": reverse("admin:sessions_app_session_overview", args=(slug,)),

@@ -40,11 +40,15 @@ def make_session(project: Project, *, at: datetime | None = None, **fields: Any)
     return Session.objects.using(alias_for(project)).create(project_id=project.pk, **values)
 
 
+def _alias(session: Session) -> str:
+    return alias_for(Project.objects.get(pk=session.project_id))
+
+
 def make_event(
     session: Session, name: str, *, at: datetime | None = None, **attributes: Any
 ) -> Event:
     at = at or (session.created_at + timedelta(seconds=5))
-    return Event.objects.using(session._state.db).create(
+    return Event.objects.using(_alias(session)).create(
         project_id=session.project_id,
         session=session,
         uuid=session.uuid,
@@ -57,6 +61,6 @@ def make_event(
 
 
 def set_attribute(session: Session, key: str, value: Any) -> Attribute:
-    return Attribute.objects.using(session._state.db).create(
+    return Attribute.objects.using(_alias(session)).create(
         session=session, key=key, value=value, set_at=timezone.now()
     )

@@ -40,6 +40,14 @@ def test_web_role_migrates_every_alias_then_serves_with_granian(tmp_path: Path) 
     ]
 
 
+def test_api_role_serves_the_api_entry_point_without_migrating(tmp_path: Path) -> None:
+    calls = run_entrypoint(tmp_path, "api", WEB_WORKERS="3")
+    assert calls == [
+        "granian --interface wsgi --host 0.0.0.0 --port 8000 --workers 3 --blocking-threads 8 "
+        "--no-ws --respawn-failed-workers atrack.wsgi_api:application",
+    ]
+
+
 def test_web_is_the_default_role_and_reads_its_sizes_from_the_environment(tmp_path: Path) -> None:
     calls = run_entrypoint(tmp_path, PORT="9000", WEB_WORKERS="4", WEB_THREADS="16")
     assert calls[0] == "python manage.py migrateall"
@@ -131,6 +139,7 @@ def test_compose_file_is_valid_with_the_example_environment(tmp_path: Path) -> N
     for service in (
         "proxy:",
         "web:",
+        "api:",
         "ingest:",
         "worker:",
         "beat:",

@@ -1,8 +1,9 @@
-"""The documented production topology holds against slow clients: nginx (Debian's, with
-docker/nginx.conf.template) in front of granian, 200 slow-body connections held open,
-and /health still answers within a second. Without the proxy, four such connections
-(granian's blocking threads here) stop the WSGI service: the test shows that too. The
-embedded default (scripts/serve: ASGI, bodies read on the event loop) holds them alone."""
+"""The documented production topology: nginx (Debian's, with docker/nginx.conf.template)
+sends the keyed API to the API process and the rest to the whole service, and holds
+against slow clients: 200 slow-body connections held open, and /health still answers
+within a second. Without the proxy, four such connections (granian's blocking threads
+here) stop the WSGI service: the test shows that too. The embedded default
+(scripts/serve: ASGI, bodies read on the event loop) holds them alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import string
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from atrack.api.urls import keyed as api_routes
 from tests.conftest import require
 from tests.ingest.stack import free_port, wait_until
 
@@ -41,15 +44,28 @@ def slow_head(key: str) -> bytes:
 def health(port: int, timeout: float) -> float | None:
     """Seconds until GET /health answered 200, or None if it did not within `timeout`."""
     started = time.monotonic()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("GET", "/health")
-        ok = connection.getresponse().status == 200
+        ok = request(port, "GET", "/health", timeout=timeout)[0] == 200
     except OSError:
         return None
+    return time.monotonic() - started if ok else None
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
-    return time.monotonic() - started if ok else None
 
 
 @contextlib.contextmanager
@@ -74,7 +90,8 @@ class Service:
     key: str
 
 
-WSGI = ["--interface", "wsgi", "--blocking-threads", "4", "atrack.wsgi:application"]
+API = ["--interface", "wsgi", "--blocking-threads", "4", "atrack.wsgi_api:application"]
+WEB = ["--interface", "wsgi", "--blocking-threads", "4", "atrack.wsgi:application"]
 # As scripts/serve runs the embedded default.
 EMBEDDED = [
     "--interface",
@@ -87,18 +104,30 @@ EMBEDDED = [
 
 @pytest.fixture
 def granian(tmp_path: Path) -> Iterator[Service]:
-    with started_granian(tmp_path, WSGI) as service:
+    """The API process."""
+    env, key = prepared(tmp_path)
+    with started_granian(tmp_path / "api.log", env, key, API) as service:
+        yield service
+
+
+@pytest.fixture
+def web(granian: Service, tmp_path: Path) -> Iterator[Service]:
+    """The whole service, on the same database as `granian`."""
+    env, _ = prepared(tmp_path, create=False)
+    with started_granian(tmp_path / "web.log", env, granian.key, WEB) as service:
         yield service
 
 
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[Service]:
-    with started_granian(tmp_path, EMBEDDED, BODY_READ_SECONDS="2") as service:
+    env, key = prepared(tmp_path, BODY_READ_SECONDS="2")
+    with started_granian(tmp_path / "embedded.log", env, key, EMBEDDED) as service:
         yield service
 
 
-@contextlib.contextmanager
-def started_granian(tmp_path: Path, args: list[str], **settings: str) -> Iterator[Service]:
+def prepared(tmp_path: Path, *, create: bool = True, **settings: str) -> tuple[dict[str, str], str]:
+    """The service's environment, on a migrated SQLite database, and a project's public key
+    (made when `create`)."""
     require(os.access(BIN / "granian", os.X_OK), "needs granian in the virtualenv")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))},
@@ -107,6 +136,8 @@ def started_granian(tmp_path: Path, args: list[str], **settings: str) -> Iterato
         "DEBUG": "false",
         **settings,
     }
+    if not create:
+        return env, ""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
     )
@@ -114,9 +145,15 @@ def started_granian(tmp_path: Path, args: list[str], **settings: str) -> Iterato
         [sys.executable, "manage.py", "createproject", "Slow", "--json"],
         cwd=ROOT, env=env, check=True, timeout=120, capture_output=True, text=True,
     )  # fmt: skip
-    key = json.loads(created.stdout.strip().splitlines()[-1])["public_key"]
+    return env, json.loads(created.stdout.strip().splitlines()[-1])["public_key"]
+
+
+@contextlib.contextmanager
+def started_granian(
+    path: Path, env: dict[str, str], key: str, args: list[str]
+) -> Iterator[Service]:
     port = free_port()
-    log = (tmp_path / "granian.log").open("wb")
+    log = path.open("wb")
     server = subprocess.Popen(
         [str(BIN / "granian"), "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
          "--no-ws", *args],
@@ -132,12 +169,14 @@ def started_granian(tmp_path: Path, args: list[str], **settings: str) -> Iterato
 
 
 @pytest.fixture
-def nginx(granian: Service, tmp_path: Path) -> Iterator[Service]:
+def nginx(granian: Service, web: Service, tmp_path: Path) -> Iterator[Service]:
     require(os.access(NGINX, os.X_OK), "needs nginx (Debian's nginx-light)")
     port = free_port()
     template = (ROOT / "docker" / "nginx.conf.template").read_text()
     server = string.Template(template).safe_substitute(
-        ATRACK_UPSTREAM=f"127.0.0.1:{granian.port}", LISTEN_PORT=f"127.0.0.1:{port}"
+        ATRACK_API_UPSTREAM=f"127.0.0.1:{granian.port}",
+        ATRACK_WEB_UPSTREAM=f"127.0.0.1:{web.port}",
+        LISTEN_PORT=f"127.0.0.1:{port}",
     )
     temp = tmp_path / "nginx"
     temp.mkdir()
@@ -162,6 +201,32 @@ def nginx(granian: Service, tmp_path: Path) -> Iterator[Service]:
         proxy.wait(timeout=10)
 
 
+def api_location() -> str:
+    """The regular expression of the proxy's location for the API process."""
+    template = (ROOT / "docker" / "nginx.conf.template").read_text()
+    found = re.search(r"location ~ (\S+) \{\s*proxy_pass http://atrack_api;", template)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_proxy_sends_exactly_the_keyed_apis_paths_to_the_api_process() -> None:
+    pattern = api_location()
+    assert all(re.search(pattern, f"/{route.pattern}") for route in api_routes)
+    others = ["/health", "/metrics", "/admin/", "/docs", "/openapi.json", "/sdk/atrack.js"]
+    assert not any(re.search(pattern, path) for path in [*others, "/event/", "/events"])
+
+
+def test_the_proxy_routes_the_api_and_the_dashboard_to_their_processes(nginx: Service) -> None:
+    body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "x"}).encode()
+    headers = {"Content-Type": "application/json", "x-a-track-key": nginx.key}
+    status, answered, _ = request(nginx.port, "POST", "/event", body, headers)
+    assert status in (200, 201)
+    assert "x-frame-options" not in answered  # the API process: no dashboard middleware
+    status, answered, _ = request(nginx.port, "GET", "/admin/login/")
+    assert status == 200
+    assert answered["x-frame-options"] == "DENY"  # the whole service's middleware
+
+
 def test_four_slow_bodies_stop_granian_alone(granian: Service) -> None:
     with slow_clients(granian.port, 4, granian.key):
         assert health(granian.port, timeout=2) is None
@@ -177,14 +242,11 @@ def test_behind_the_proxy_two_hundred_slow_bodies_leave_health_answering(
 
 
 def test_the_proxy_answers_an_oversized_body_in_json(nginx: Service) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=10)
-    connection.request(
-        "POST", "/batch", body=b"x" * (600 * 1024), headers={"Content-Type": "application/json"}
-    )
-    response = connection.getresponse()
-    assert response.status == 413
-    assert b'"payload_too_large"' in response.read()
-    connection.close()
+    body = b"x" * (600 * 1024)
+    headers = {"Content-Type": "application/json"}
+    status, _, content = request(nginx.port, "POST", "/batch", body, headers)
+    assert status == 413
+    assert b'"payload_too_large"' in content
 
 
 def test_the_embedded_default_holds_two_hundred_slow_bodies_and_times_them_out(
