@@ -27,6 +27,11 @@ def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     return field
 
 
+def model_columns(model: type[models.Model]) -> list[str]:
+    """Every column of `model` but its primary key, by attribute name, in field order."""
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+
+
 def _column(model: type[models.Model], name: str) -> str:
     return str(_field(model, name).column)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import math
 import os
 import random
@@ -209,7 +208,6 @@ REFERRALS = (
 class DemoEvent:
     name: str
     attributes: dict[str, Any]
-    attributes_json: str  # the same, encoded: most events share a few constant maps
     occurred_at: datetime
     received_at: datetime
     message_id: str
@@ -415,31 +413,17 @@ def _cart(rng: random.Random, currency: str) -> dict[str, Any]:
     }
 
 
-encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_CONSTANT: dict[tuple[Any, ...], tuple[dict[str, Any], str]] = {}
-
-
-def _constant(**attributes: Any) -> tuple[dict[str, Any], str]:
-    """A shared attribute map and its JSON, encoded once."""
-    key = tuple(attributes.items())
-    found = _CONSTANT.get(key)
-    if found is None:
-        found = _CONSTANT[key] = (attributes, encode_json(attributes))
-    return found
-
-
-def event_attributes(rng: random.Random, name: str, currency: str) -> tuple[dict[str, Any], str]:
-    """What a site sends with each event of the funnel, and its JSON."""
+def event_attributes(rng: random.Random, name: str, currency: str) -> dict[str, Any]:
+    """What a site sends with each event of the funnel."""
     if name == "page_view":
         path, title = _pick(rng, _PAGES)
-        return _constant(path=path, title=title)
+        return {"path": path, "title": title}
     if name == "scroll":
-        return _constant(path=_pick(rng, _PAGES)[0], percent=rng.choice((25, 50, 75, 100)))
+        return {"path": _pick(rng, _PAGES)[0], "percent": rng.choice((25, 50, 75, 100))}
     if name == "product_viewed":
         sku, title, price = rng.choice(PRODUCTS)
-        return _constant(product_id=sku, name=title, price=price, currency=currency)
-    attributes = _varying(rng, name, currency)
-    return attributes, encode_json(attributes)
+        return {"product_id": sku, "name": title, "price": price, "currency": currency}
+    return _varying(rng, name, currency)
 
 
 def _varying(rng: random.Random, name: str, currency: str) -> dict[str, Any]:
@@ -625,14 +609,12 @@ class Generator:
         for name, offset in zip(_event_names(rng, len(offsets)), offsets, strict=True):
             occurred = start + timedelta(seconds=offset)
             received = occurred + timedelta(milliseconds=40 + 1460 * rng.random())
-            attributes, encoded = event_attributes(rng, name, country.currency)
+            attributes = event_attributes(rng, name, country.currency)
             ip, ua = None, ""
             if name == "purchase" and rng.random() < 0.3:  # confirmed by the shop's server
                 ip, ua = "3.120.44.17", "a-track-python/1.2.0"
             message_id = next(message_ids)
-            events.append(
-                DemoEvent(name, attributes, encoded, occurred, received, message_id, ip, ua)
-            )
+            events.append(DemoEvent(name, attributes, occurred, received, message_id, ip, ua))
         return events
 
 

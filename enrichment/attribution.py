@@ -11,9 +11,9 @@ from enrichment.channels import default_channel
 from enrichment.domains import Referer, is_own_host, normalize_host, parse_referer
 from enrichment.referers import Match, default_table, search_term
 from enrichment.sources import ADS, CLICK_ID_SOURCES, EMAIL, SEARCH, SOURCE_NAMES
-from enrichment.touches import TouchMerge, TouchPoint, merge_touch
+from enrichment.touches import TouchMerge, TouchPoint, join_touches, merge_touch
 
-__all__ = ["Attribution", "TouchMerge", "TouchPoint", "classify", "merge_touch"]
+__all__ = ["Attribution", "TouchMerge", "TouchPoint", "classify", "join_touches", "merge_touch"]
 
 DIRECT = "direct"
 

@@ -1,10 +1,12 @@
 """First touch, last touch and accumulated click ids of a session.
 
-The merge is a pure function of (stored state, new touch). It is written so that replaying
-the same init gives the same state (idempotent) and so that the order in which inits are
-processed does not change the result: the first touch is the earliest by `seen_at_ms`, the
-last touch the latest non-direct one (a direct visit only counts when nothing else was
-seen, as in GA), and click ids keep per-id timestamps in `touch_state`.
+The merge is a pure function of two stored states (a new touch is the state of a session
+that saw it alone), so an init folded into a session and two sessions joined (the project
+mover) follow one rule. Replaying the same init gives the same state (idempotent) and the
+order in which inits are processed does not change the result: the first touch is the
+earliest by `seen_at_ms`, the last touch the latest non-direct one (a direct visit only
+counts when nothing else was seen, as in GA), and click ids keep per-id timestamps in
+`touch_state`.
 """
 
 from __future__ import annotations
@@ -34,11 +36,6 @@ class TouchPoint:
     source_url: str | None = None
     seen_at_ms: int = 0
     term: str | None = None
-
-    @property
-    def is_direct(self) -> bool:
-        """Direct (or internal) with no campaign data: it does not replace a last touch."""
-        return self.channel == DIRECT and not self.utm_data and not self.click_ids
 
 
 @dataclass(frozen=True)
@@ -96,11 +93,26 @@ def _touch_dict(touch: TouchPoint) -> dict[str, Any]:
     }
 
 
-def _first_touch(stored: Mapping[str, Any], current: TouchPoint) -> dict[str, Any]:
-    stored_at = _ms(stored.get("seen_at_ms"))
-    if not stored or (stored_at is not None and current.seen_at_ms < stored_at):
-        return _touch_dict(current)
-    return dict(stored)
+def _touch_state(touch: TouchPoint) -> dict[str, Any]:
+    """The attribution, as stored, of a session that saw `touch` alone."""
+    at = touch.seen_at_ms
+    clicks = {
+        k: {"value": v, "first_at": at, "at": at} for k, v in _str_map(touch.click_ids).items()
+    }
+    last = {"source": touch.source, "medium": touch.medium, "channel": touch.channel}
+    return {
+        **last,
+        "utm_data": dict(touch.utm_data),
+        "referer": touch.referer,
+        "first_touch": _touch_dict(touch),
+        "touch_state": _state({"last_touch_at_ms": at, "term": touch.term}, clicks),
+    }
+
+
+def _first_touch(stored: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
+    stored_at, other_at = _ms(stored.get("seen_at_ms")), _ms(other.get("seen_at_ms"))
+    earlier = stored_at is not None and other_at is not None and other_at < stored_at
+    return dict(other) if not stored or earlier else dict(stored)
 
 
 def _legacy_click_times(previous: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -118,20 +130,30 @@ def _legacy_click_times(previous: Mapping[str, Any]) -> dict[str, dict[str, Any]
     return times
 
 
-def _merge_click_state(
-    stored: dict[str, dict[str, Any]], current: TouchPoint
+def _click_state(attribution: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per click id: its value and the first and last time it was seen."""
+    stored = as_mapping(attribution.get("touch_state")).get("click_ids")
+    if not isinstance(stored, Mapping):
+        stored = _legacy_click_times(attribution)
+    return {key: dict(item) for key, item in stored.items() if isinstance(item, Mapping)}
+
+
+def _join_clicks(
+    state: dict[str, dict[str, Any]], other: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """Per click id: the newest value wins; the first time that value was seen is kept."""
-    state = {key: dict(item) for key, item in stored.items()}
-    now = current.seen_at_ms
-    for key, value in _str_map(current.click_ids).items():
-        item = state.get(key)
-        if item is None or (item.get("value") != value and now >= _ms_or(item.get("at"), -1)):
-            state[key] = {"value": value, "first_at": now, "at": now}
-        elif item.get("value") == value:
-            first = _ms_or(item.get("first_at"), -1)
-            item["first_at"] = now if first < 0 else min(first, now)
-            item["at"] = max(_ms_or(item.get("at"), -1), now)
+    for key, theirs in other.items():
+        mine, at = state.get(key), _ms_or(theirs.get("at"), -1)
+        value = theirs.get("value")
+        if mine is None or (mine.get("value") != value and at >= _ms_or(mine.get("at"), -1)):
+            state[key] = dict(theirs)
+        elif mine.get("value") == value:
+            first, their_first = (
+                _ms_or(mine.get("first_at"), -1),
+                _ms_or(theirs.get("first_at"), -1),
+            )
+            mine["first_at"] = their_first if first < 0 else min(first, their_first)
+            mine["at"] = max(_ms_or(mine.get("at"), -1), at)
     return state
 
 
@@ -144,33 +166,36 @@ def _click_ids(state: Mapping[str, Mapping[str, Any]], now: int) -> dict[str, st
     return _with_fbc(clicks, {"fbclid": first if first >= 0 else now})
 
 
+def _last_at(attribution: Mapping[str, Any]) -> int:
+    return _ms_or(as_mapping(attribution.get("touch_state")).get("last_touch_at_ms"), -1)
+
+
 def _stored_is_campaign(previous: Mapping[str, Any]) -> bool:
     return previous.get("channel") not in (None, DIRECT) or bool(previous.get("utm_data"))
 
 
-def _takes_last_touch(previous: Mapping[str, Any], current: TouchPoint, last_at: int) -> bool:
+def _is_direct(other: Mapping[str, Any], clicks: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Direct (or internal) with no campaign data and no click id seen at that touch."""
+    at = _last_at(other)
+    clicked = any(_ms(item.get("at")) == at for item in clicks.values())
+    return other.get("channel") == DIRECT and not other.get("utm_data") and not clicked
+
+
+def _takes_last_touch(
+    previous: Mapping[str, Any], other: Mapping[str, Any], clicks: Mapping[str, Any]
+) -> bool:
     """Latest non-direct touch wins; a direct one only when nothing else was seen."""
     if not isinstance(previous.get("source"), str):
         return True
-    current_key = (not current.is_direct, current.seen_at_ms)
-    return current_key >= (_stored_is_campaign(previous), last_at)
+    other_key = (not _is_direct(other, clicks), _last_at(other))
+    return other_key >= (_stored_is_campaign(previous), _last_at(previous))
 
 
-def _last_touch(previous: Mapping[str, Any], current: TouchPoint, last_at: int) -> dict[str, Any]:
-    if _takes_last_touch(previous, current, last_at):
-        return {
-            "source": current.source,
-            "medium": current.medium,
-            "channel": current.channel,
-            "utm_data": dict(current.utm_data),
-            "referer": current.referer,
-            "last_touch_at_ms": current.seen_at_ms,
-            "term": current.term,
-        }
-    kept = {key: previous.get(key) for key in _ATTRIBUTION_KEYS}
-    kept["utm_data"] = dict(as_mapping(kept["utm_data"]))
-    term = as_mapping(previous.get("touch_state")).get("term")
-    return {**kept, "last_touch_at_ms": last_at, "term": term}
+def _last_touch(attribution: Mapping[str, Any]) -> dict[str, Any]:
+    last = {key: attribution.get(key) for key in _ATTRIBUTION_KEYS}
+    last["utm_data"] = dict(as_mapping(last["utm_data"]))
+    term = as_mapping(attribution.get("touch_state")).get("term")
+    return {**last, "last_touch_at_ms": _last_at(attribution), "term": term}
 
 
 def _state(last: Mapping[str, Any], clicks: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -179,24 +204,26 @@ def _state(last: Mapping[str, Any], clicks: dict[str, dict[str, Any]]) -> dict[s
     return {"last_touch_at_ms": last["last_touch_at_ms"], "click_ids": clicks, **term}
 
 
-def merge_touch(previous: Mapping[str, Any] | None, current: TouchPoint) -> TouchMerge:
-    """Fold one touch into the stored session attribution (None for a new session)."""
+def join_touches(previous: Mapping[str, Any] | None, other: Mapping[str, Any]) -> TouchMerge:
+    """Fold the stored attribution `other` into `previous` (None for a new session): the
+    same touches give the same attribution, in whatever groups and order they come."""
     prev = as_mapping(previous)
-    state = as_mapping(prev.get("touch_state"))
-    stored_clicks = state.get("click_ids")
-    if not isinstance(stored_clicks, Mapping):
-        stored_clicks = _legacy_click_times(prev)
-    click_state = _merge_click_state(
-        {k: dict(v) for k, v in stored_clicks.items() if isinstance(v, Mapping)}, current
-    )
-    last = _last_touch(prev, current, _ms_or(state.get("last_touch_at_ms"), -1))
+    other_clicks = _click_state(other)
+    clicks = _join_clicks(_click_state(prev), other_clicks)
+    last = _last_touch(other if _takes_last_touch(prev, other, other_clicks) else prev)
+    first_touch = as_mapping(prev.get("first_touch"))
     return TouchMerge(
-        first_touch=_first_touch(as_mapping(prev.get("first_touch")), current),
+        first_touch=_first_touch(first_touch, as_mapping(other.get("first_touch"))),
         source=str(last["source"]),
         medium=last["medium"] if isinstance(last["medium"], str) else None,
         channel=str(last["channel"] or DIRECT),
         utm_data=last["utm_data"],
-        click_ids=_click_ids(click_state, current.seen_at_ms),
+        click_ids=_click_ids(clicks, _last_at(other)),
         referer=last["referer"] if isinstance(last["referer"], str) else None,
-        touch_state=_state(last, click_state),
+        touch_state=_state(last, clicks),
     )
+
+
+def merge_touch(previous: Mapping[str, Any] | None, current: TouchPoint) -> TouchMerge:
+    """Fold one touch into the stored session attribution (None for a new session)."""
+    return join_touches(previous, _touch_state(current))

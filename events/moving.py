@@ -1,15 +1,12 @@
 """Move a project's data plane (sessions, attributes, events) to another database alias
 while writes keep arriving. See docs/scaling.md for the design, guarantees and limits.
 
-Unlike the rest of `projects`, this module uses the data-plane apps: moving their rows is
-its whole job, and only `manage.py moveproject` imports it.
-
 1. Copy rows up to high-water marks that no open transaction can still fill in; verify.
 2. Switch `Project.database_alias`; wait longer than any process caches it
    (`API_KEY_CACHE_SECONDS`) and until the transactions open on the old alias end.
 3. Catch up, the old alias now quiet: every session and its attributes compared and
-   merged the way the services merge writes, new events by id; a session erased on
-   either side meanwhile stays erased.
+   merged by the rule ingest merges inits by (`sessions_app.services.session_merge`),
+   new events by id; a session erased on either side meanwhile stays erased.
 4. Verify every old row has its counterpart, then delete the old rows, each batch only
    once its counterparts are confirmed; rows arriving late are caught up again.
 """
@@ -26,37 +23,20 @@ from django.conf import settings
 from django.db import IntegrityError, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
-from django.forms.models import model_to_dict
 
+from atrack.bulk import insert_rows, model_columns
 from events.erasure import sessions_delete
 from events.models import Event, FailedWork
 from projects.models import Project
 from projects.routing import alias_for
 from projects.selectors import key_cache
 from sessions_app.models import Attribute, Erasure, Session
-from sessions_app.services import attributes_merge, attributes_replace
+from sessions_app.services import attributes_merge, attributes_replace, session_merge
 
 SETTLE_MARGIN_SECONDS = 10.0
 OPEN_TRANSACTIONS_TIMEOUT = 600.0
 DELETE_ROUNDS = 3
-SESSION_FIELDS = [f.attname for f in Session._meta.concrete_fields if not f.primary_key]
-EVENT_FIELDS = [f.attname for f in Event._meta.concrete_fields if not f.primary_key]
-# Written together by the newest init (sessions_app.services._apply_context).
-LAST_FIELDS = [
-    "last_seen_at",
-    "last_context",
-    "url_data",
-    "query_params",
-    "client_attributes",
-    "ip_address",
-    "ip_data",
-    "device_data",
-    "country_code",
-    "device_class",
-    "is_bot",
-]
-# Written by every init from the merged touch state (enrichment.touches.merge_touch).
-TOUCH_FIELDS = ["source", "medium", "channel", "utm_data", "click_ids", "referer", "touch_state"]
+SESSION_COLUMNS = model_columns(Session)
 TABLES = ("events", "attributes", "sessions")
 
 
@@ -127,37 +107,8 @@ def check_target(*, project: Project, source: str, target: str) -> None:
         raise MoveError(f"Alias {target!r} already holds rows of project {project.slug!r}.")
 
 
-def _later(a: datetime | None, b: datetime | None) -> bool:
-    return a is not None and (b is None or a >= b)
-
-
-def _touch_ms(session: Session) -> int:
-    value = (session.touch_state or {}).get("last_touch_at_ms")
-    return value if isinstance(value, int) else -1
-
-
-def session_join(*, into: Session, other: Session) -> None:
-    """Fold `other` into `into` as the services fold inits: first by time, last by time."""
-    first = other.first_seen_at
-    if first is not None and (into.first_seen_at is None or first <= into.first_seen_at):
-        into.first_seen_at, into.first_context = other.first_seen_at, other.first_context
-        into.first_touch = other.first_touch
-    newer = _later(other.last_seen_at, into.last_seen_at)
-    for name in LAST_FIELDS if newer else ():
-        setattr(into, name, getattr(other, name))
-    for name in TOUCH_FIELDS if _touch_ms(other) >= _touch_ms(into) else ():
-        setattr(into, name, getattr(other, name))
-    for name in ("user_attributes", "custom_data"):
-        mine, theirs = getattr(into, name) or {}, getattr(other, name) or {}
-        setattr(into, name, {**mine, **theirs} if newer else {**theirs, **mine})
-    into.created_at = min(into.created_at, other.created_at)
-    into.updated_at = max(into.updated_at, other.updated_at)
-    if _later(other.attributes_reset_at, into.attributes_reset_at):
-        into.attributes_reset_at = other.attributes_reset_at
-
-
-def _values(session: Session) -> list[Any]:
-    return [getattr(session, name) for name in SESSION_FIELDS]
+def _values(row: models.Model, columns: list[str]) -> list[Any]:
+    return [getattr(row, name) for name in columns]
 
 
 def _delete_ids(alias: str, model: type[models.Model], ids: list[int], guard: str = "") -> int:
@@ -237,9 +188,18 @@ class ProjectMove:
         rows = self.sessions(self.target).filter(uuid__in=list(uuids))
         return {str(u): pk for u, pk in rows.values_list("uuid", "id")}
 
+    def insert_copies(self, rows: list[Any], *, unique: tuple[str, ...] | None = None) -> None:
+        """Copy `rows` (all of one model) to the target, each but its id; a row clashing
+        on `unique` is skipped."""
+        if rows:
+            columns = model_columns(type(rows[0]))
+            copies = [_values(r, columns) for r in rows]
+            insert_rows(
+                alias=self.target, model=type(rows[0]), columns=columns, rows=copies, unique=unique
+            )
+
     def insert_sessions(self, rows: list[Session]) -> None:
-        copies = [Session(**{f: getattr(r, f) for f in SESSION_FIELDS}) for r in rows]
-        Session.objects.using(self.target).bulk_create(copies, ignore_conflicts=True)
+        self.insert_copies(rows, unique=("project_id", "uuid"))
 
     def was_copied(self, source_id: int) -> bool:
         return source_id <= self.marks.session or source_id in self.pulled
@@ -292,16 +252,12 @@ class ProjectMove:
         """Insert-if-missing by message id; before the switch missing sessions are pulled,
         after it a missing session was erased on the target and its events stay out."""
         examined = 0
-        for batch in self.batches(
-            self.events(self.source).values("id", *EVENT_FIELDS), upto=upto, after=after
-        ):
-            ids = self.session_map({str(r["uuid"]) for r in batch}, pull=upto is not None)
-            rows = [
-                Event(**{**{f: r[f] for f in EVENT_FIELDS}, "session_id": ids[str(r["uuid"])]})
-                for r in batch
-                if str(r["uuid"]) in ids
-            ]
-            Event.objects.using(self.target).bulk_create(rows, ignore_conflicts=True)
+        for batch in self.batches(self.events(self.source), upto=upto, after=after):
+            ids = self.session_map({str(r.uuid) for r in batch}, pull=upto is not None)
+            kept = [r for r in batch if str(r.uuid) in ids]
+            for row in kept:
+                row.session_id = ids[str(row.uuid)]
+            self.insert_copies(kept, unique=("project_id", "message_id"))
             examined += len(batch)
         return examined
 
@@ -339,7 +295,7 @@ class ProjectMove:
             current = self.target_rows(r.uuid for r in rows)
         for row in rows:
             mine = current.get(str(row.uuid))
-            if mine is not None and _values(mine) != _values(row):
+            if mine is not None and _values(mine, SESSION_COLUMNS) != _values(row, SESSION_COLUMNS):
                 self.merge_session(row, mine.pk)
         pairs = {r.id: current[str(r.uuid)].pk for r in rows if str(r.uuid) in current}
         self.reconcile_attributes(pairs)
@@ -354,7 +310,7 @@ class ProjectMove:
                     set_at=row.attributes_reset_at,
                 )
             mine = Session.objects.using(self.target).select_for_update().get(pk=target_id)
-            session_join(into=mine, other=row)
+            session_merge(into=mine, other=row)
             mine.save(using=self.target)
         self.report.merged_sessions += 1
 
@@ -394,8 +350,7 @@ class ProjectMove:
         crash in between leaves a row twice; replaying stores its items once all the same)."""
         rows = FailedWork.objects.using(self.source).filter(project_id=self.project.pk)
         while chunk := list(rows.order_by("id")[: self.batch_size]):
-            copies = [FailedWork(**{**model_to_dict(r), "id": None}) for r in chunk]
-            FailedWork.objects.using(self.target).bulk_create(copies)
+            self.insert_copies(chunk)
             FailedWork.objects.using(self.source).filter(pk__in=[r.pk for r in chunk]).delete()
             self.report.moved_failed_work += len(chunk)
 

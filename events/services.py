@@ -8,16 +8,14 @@ from typing import Any
 
 from django.conf import settings
 
-from atrack.bulk import insert_rows
+from atrack.bulk import insert_rows, model_columns
 from atrack.times import parse_time
 from events.models import Event, FailedWork
 from projects.models import Project
 from projects.selectors import ProjectInfo
 
-EVENT_COLUMNS = (
-    "project_id", "session", "uuid", "name", "attributes", "ip_address", "user_agent",
-    "occurred_at", "received_at", "message_id", "created_at", "updated_at",
-)  # fmt: skip
+# events_store gives each row's values in this order, the model's.
+EVENT_COLUMNS = model_columns(Event)
 
 
 def events_store(

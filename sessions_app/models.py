@@ -70,6 +70,24 @@ class Session(models.Model):
         return str(self.uuid)
 
 
+# The session columns that are written together, named once for every writer (ingest,
+# re-enrichment, the project mover); sessions_app.services.session_merge says how each
+# group merges.
+FIRST_FIELDS = ("first_seen_at", "first_context")
+NETWORK_FIELDS = ("ip_address", "ip_data", "device_data", "country_code", "device_class", "is_bot")
+PAGE_FIELDS = ("url_data", "query_params", "client_attributes")
+# The newest init's page, network and device.
+LAST_FIELDS = ("last_seen_at", "last_context", *PAGE_FIELDS, *NETWORK_FIELDS)
+# The attribution, merged touch by touch (enrichment.touches).
+TOUCH_FIELDS = (
+    "first_touch", "touch_state", "click_ids", "source", "medium", "channel", "utm_data",
+    "referer",
+)  # fmt: skip
+MAP_FIELDS = ("user_attributes", "custom_data")  # merged key by key
+SPAN_FIELDS = ("created_at", "updated_at")
+INIT_FIELDS = (*FIRST_FIELDS, *LAST_FIELDS, *TOUCH_FIELDS, *MAP_FIELDS, *SPAN_FIELDS)
+
+
 class Attribute(models.Model):
     """One key of a session's attribute map: merges of different keys never collide."""
 

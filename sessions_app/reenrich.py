@@ -8,15 +8,12 @@ from typing import Any
 
 from django.db import transaction
 
+from atrack.bulk import update_rows
 from atrack.geodb import geo_databases
 from enrichment.pipeline import enrich_ip_only, reattribute
 from projects.models import Project
-from sessions_app.models import Session
+from sessions_app.models import NETWORK_FIELDS, TOUCH_FIELDS, Session
 from sessions_app.services import apply_network
-
-NETWORK_FIELDS = ["ip_address", "ip_data", "device_data", "country_code", "device_class", "is_bot"]
-ATTRIBUTION_FIELDS = ["first_touch", "touch_state", "source", "medium", "channel"]
-_STORED = ["first_touch", "touch_state", "source", "medium", "channel", "utm_data", "referer"]
 
 
 def _client(session: Session) -> dict[str, Any]:
@@ -26,7 +23,7 @@ def _client(session: Session) -> dict[str, Any]:
 
 
 def _reattribute(session: Session) -> None:
-    stored = {name: getattr(session, name) for name in _STORED}
+    stored = {name: getattr(session, name) for name in TOUCH_FIELDS}
     for name, value in reattribute(stored).items():
         setattr(session, name, (value or "") if name == "medium" else value)
 
@@ -50,7 +47,7 @@ def sessions_reenrich(
         batch = list(
             rows.filter(pk__gt=after_id)
             .order_by("pk")
-            .only("pk", "project_id", "last_context", *_STORED)[:batch_size]
+            .only("pk", "project_id", "last_context", *TOUCH_FIELDS)[:batch_size]
         )
         if not batch:
             return
@@ -62,7 +59,9 @@ def sessions_reenrich(
             )
             _reattribute(session)
         with transaction.atomic(using=alias):
-            Session.objects.using(alias).bulk_update(batch, NETWORK_FIELDS + ATTRIBUTION_FIELDS)
+            update_rows(
+                alias=alias, model=Session, columns=NETWORK_FIELDS + TOUCH_FIELDS, objs=batch
+            )
         after_id = batch[-1].pk
         yield len(batch), after_id
 

@@ -8,12 +8,6 @@ from atrack.times import iso
 from projects.routing import HasAlias, alias_for
 from sessions_app.models import Session
 
-SESSION_FIELDS = (
-    "url_data", "utm_data", "query_params", "click_ids", "source", "medium", "channel",
-    "referer", "first_touch", "ip_address", "ip_data", "device_data", "client_attributes",
-    "user_attributes", "custom_data",
-)  # fmt: skip
-
 
 def session_get(*, project: HasAlias, uuid: str) -> Session | None:
     return Session.objects.for_project(project).filter(uuid=uuid).first()
@@ -41,6 +35,7 @@ DEVICE_KEYS = (
 )  # fmt: skip
 DEVICE_PARTS = {"os": ("name", "version"), "client": ("name", "version")}
 TEXT_FIELDS = ("source", "medium", "channel", "referer")
+OBJECT_FIELDS = ("client_attributes", "user_attributes", "custom_data")
 
 
 def _shaped(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -63,21 +58,20 @@ def _object(value: Any) -> dict[str, Any]:
 def session_data(session: Session) -> dict[str, Any]:
     """The documented `data.session` shape (and a few more keys), the same for every
     session: objects are objects, unknown values null."""
-    data: dict[str, Any] = {"id": session.pk, "uuid": str(session.uuid)}
-    data.update({name: getattr(session, name) for name in SESSION_FIELDS})
-    for name in TEXT_FIELDS:
-        data[name] = getattr(session, name) or None
     url = _shaped(session.url_data, URL_KEYS)
     url["query_all"] = _object(url.get("query_all"))
-    data["url_data"] = url
-    for name in ("utm_data", "query_params", "click_ids", "client_attributes"):
-        data[name] = _object(data[name])
-    for name in ("user_attributes", "custom_data"):
-        data[name] = _object(data[name])
-    data["first_touch"] = session.first_touch or None
-    data["ip_address"] = session.ip_address or None
-    data["ip_data"] = _shaped(session.ip_data, IP_KEYS)
-    data["device_data"] = _device(session.device_data)
-    data["created_at"] = iso(session.created_at)
-    data["updated_at"] = iso(session.updated_at)
-    return data
+    return {
+        "id": session.pk,
+        "uuid": str(session.uuid),
+        "url_data": url,
+        **{name: _object(getattr(session, name)) for name in ("utm_data", "query_params")},
+        "click_ids": _object(session.click_ids),
+        **{name: getattr(session, name) or None for name in TEXT_FIELDS},
+        "first_touch": session.first_touch or None,
+        "ip_address": session.ip_address or None,
+        "ip_data": _shaped(session.ip_data, IP_KEYS),
+        "device_data": _device(session.device_data),
+        **{name: _object(getattr(session, name)) for name in OBJECT_FIELDS},
+        "created_at": iso(session.created_at),
+        "updated_at": iso(session.updated_at),
+    }

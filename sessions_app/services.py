@@ -16,13 +16,24 @@ from django.db import connections
 from django.db.models import Count
 
 from atrack import jsons
-from atrack.bulk import insert_rows, rows_per_statement, select_in, update_rows
+from atrack.bulk import insert_rows, model_columns, rows_per_statement, select_in, update_rows
 from atrack.geodb import geo_databases
 from atrack.observability import ENRICHMENT, SESSIONS_ENRICHED
 from atrack.times import parse_time
+from enrichment.attribution import join_touches
 from enrichment.pipeline import enrich_session
 from projects.selectors import ProjectInfo
-from sessions_app.models import Attribute, Session
+from sessions_app.models import (
+    FIRST_FIELDS,
+    INIT_FIELDS,
+    LAST_FIELDS,
+    MAP_FIELDS,
+    PAGE_FIELDS,
+    SPAN_FIELDS,
+    TOUCH_FIELDS,
+    Attribute,
+    Session,
+)
 
 
 def sessions_upsert(
@@ -123,9 +134,6 @@ SPAN_UPDATE = {
 }
 
 
-SPAN_FIELDS = ("uuid", "created_at", "updated_at")
-
-
 def _insert_rows(
     alias: str,
     sessions: list[Session],
@@ -134,17 +142,16 @@ def _insert_rows(
     """Insert `sessions`, skipping clashes; with `spans` ((uuid, first, last) per
     session, overriding theirs), lock and widen the existing ones instead."""
     lock = spans is not None
-    fields = [f for f in Session._meta.concrete_fields if f.name not in ("id", *SPAN_FIELDS)]
+    rest = [c for c in model_columns(Session) if c not in ("uuid", *SPAN_FIELDS)]
     if spans is None:
         spans = [(str(s.uuid), s.created_at, s.updated_at) for s in sessions]
     rows = [
-        [*span, *(getattr(s, f.attname) for f in fields)]
-        for s, span in zip(sessions, spans, strict=True)
+        [*span, *(getattr(s, c) for c in rest)] for s, span in zip(sessions, spans, strict=True)
     ]
     return insert_rows(
         alias=alias,
         model=Session,
-        columns=[*SPAN_FIELDS, *(f.name for f in fields)],
+        columns=["uuid", *SPAN_FIELDS, *rest],
         rows=rows,
         unique=("project_id", "uuid"),
         returning=("uuid", "id", "created_at", "updated_at") if lock else ("uuid", "id"),
@@ -193,46 +200,51 @@ def own_hosts(project: ProjectInfo) -> tuple[str, ...]:
     return tuple(host for host in (urlsplit(o).hostname for o in project.allowed_origins) if host)
 
 
-def _attribution_state(session: Session) -> dict[str, Any] | None:
+def _attribution(session: Session) -> dict[str, Any]:
     if session.first_seen_at is None:
-        return None
-    return {
-        "first_touch": session.first_touch,
-        "touch_state": session.touch_state,
-        "source": session.source,
-        "medium": session.medium or None,
-        "channel": session.channel,
-        "utm_data": session.utm_data,
-        "click_ids": session.click_ids,
-        "referer": session.referer or None,
-    }
+        return {}  # no init yet
+    state = {name: getattr(session, name) for name in TOUCH_FIELDS}
+    return {**state, "medium": session.medium or None, "referer": session.referer or None}
 
 
-def _merged(old: Mapping[str, Any], new: Mapping[str, Any], *, newer: bool) -> dict[str, Any]:
-    return {**old, **new} if newer else {**new, **old}
+def _later(a: datetime | None, b: datetime | None) -> bool:
+    return a is not None and (b is None or a >= b)
 
 
-def _apply_attribution(session: Session, enriched: Mapping[str, Any]) -> None:
-    # merge_touch orders touches by their receipt times itself: apply it whatever the order.
-    session.first_touch = enriched["first_touch"]
-    session.touch_state = enriched["touch_state"]
-    session.click_ids = enriched["click_ids"]
-    session.source = enriched["source"]
-    session.medium = enriched["medium"] or ""
-    session.channel = enriched["channel"]
-    session.utm_data = enriched["utm_data"]
-    session.referer = enriched["referer"] or ""
+def session_merge(*, into: Session, other: Session) -> None:
+    """Fold `other` into `into` in memory: an init enriched into a session of its own, or
+    another copy of the session (the project mover). First by time, last by time, the
+    attribution touch by touch, user attributes and custom data key by key with the
+    newer side winning, the span widened, the latest attribute replace kept."""
+    newer = _later(other.last_seen_at, into.last_seen_at)
+    if other.first_seen_at is not None:
+        if into.first_seen_at is None:
+            _take(into, other, TOUCH_FIELDS)  # nothing to join with yet
+        else:
+            _join_attribution(into, other)
+        if into.first_seen_at is None or other.first_seen_at < into.first_seen_at:
+            _take(into, other, FIRST_FIELDS)
+    if newer:
+        _take(into, other, LAST_FIELDS)
+    for name in MAP_FIELDS:
+        mine, theirs = getattr(into, name) or {}, getattr(other, name) or {}
+        setattr(into, name, {**mine, **theirs} if newer else {**theirs, **mine})
+    into.created_at = min(into.created_at, other.created_at)
+    into.updated_at = max(into.updated_at, other.updated_at)
+    if _later(other.attributes_reset_at, into.attributes_reset_at):
+        into.attributes_reset_at = other.attributes_reset_at
 
 
-def _apply_context(
-    session: Session, enriched: Mapping[str, Any], context: Mapping[str, Any]
-) -> None:
-    """The newest init's page, network and device become the session's."""
-    session.url_data = enriched["url_data"]
-    session.query_params = enriched["query_params"]
-    session.client_attributes = enriched["client_attributes"]
-    session.last_context = dict(context)
-    apply_network(session, enriched)
+def _join_attribution(into: Session, other: Session) -> None:
+    merged = join_touches(_attribution(into), _attribution(other)).as_dict()
+    merged.update(medium=merged["medium"] or "", referer=merged["referer"] or "")
+    for name in TOUCH_FIELDS:
+        setattr(into, name, merged[name])
+
+
+def _take(into: Session, other: Session, names: Iterable[str]) -> None:
+    for name in names:
+        setattr(into, name, getattr(other, name))
 
 
 def apply_network(session: Session, enriched: Mapping[str, Any]) -> None:
@@ -246,41 +258,32 @@ def apply_network(session: Session, enriched: Mapping[str, Any]) -> None:
     session.is_bot = bool(enriched["device_data"].get("is_bot"))
 
 
-INIT_FIELDS = [
-    "first_touch", "touch_state", "click_ids", "source", "medium", "channel", "utm_data",
-    "referer", "url_data", "query_params", "client_attributes", "last_context", "ip_address",
-    "ip_data", "device_data", "country_code", "device_class", "is_bot", "last_seen_at",
-    "first_seen_at", "first_context", "user_attributes", "custom_data", "created_at",
-    "updated_at",
-]  # fmt: skip
-
-
 def _apply_init(session: Session, project: ProjectInfo, item: Mapping[str, Any]) -> None:
-    """Enrich `item`'s context into `session` in memory: last touch if newest, first kept."""
-    received = parse_time(item["received_at"])
-    newer = session.last_seen_at is None or received >= session.last_seen_at
+    """Enrich `item` into a session of its own and merge that into `session`."""
+    received, context = parse_time(item["received_at"]), item["context"]
     with ENRICHMENT.time():
         enriched = enrich_session(
-            context=item["context"],
-            previous=_attribution_state(session),
+            context=context,
+            previous=None,
             seen_at_ms=int(received.timestamp() * 1000),
             geo=geo_databases(),
             own_hosts=own_hosts(project),
             hosting_is_bot=project.hosting_is_bot,
         )
-    _apply_attribution(session, enriched)
-    if newer:
-        _apply_context(session, enriched, item["context"])
-        session.last_seen_at = received
-    if session.first_seen_at is None or received < session.first_seen_at:
-        session.first_seen_at = received
-        session.first_context = dict(item["context"])
-    session.user_attributes = _merged(
-        session.user_attributes, enriched["user_attributes_patch"], newer=newer
+    fields: dict[str, Any] = dict.fromkeys(
+        ("first_seen_at", "last_seen_at", "created_at", "updated_at"), received
     )
-    session.custom_data = _merged(session.custom_data, item.get("custom_data") or {}, newer=newer)
-    session.created_at = min(session.created_at, received)
-    session.updated_at = max(session.updated_at, received)
+    fields.update({name: enriched[name] for name in (*TOUCH_FIELDS, *PAGE_FIELDS)})
+    fields.update(medium=enriched["medium"] or "", referer=enriched["referer"] or "")
+    init = Session(
+        **fields,
+        first_context=dict(context),
+        last_context=dict(context),
+        user_attributes=enriched["user_attributes_patch"],
+        custom_data=item.get("custom_data") or {},
+    )
+    apply_network(init, enriched)
+    session_merge(into=session, other=init)
     SESSIONS_ENRICHED.inc()
 
 

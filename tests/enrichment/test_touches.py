@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from enrichment.attribution import TouchPoint, merge_touch
+from enrichment.attribution import TouchPoint, join_touches, merge_touch
 
 GOOGLE_AD = TouchPoint(
     source="google",
@@ -119,3 +119,16 @@ def test_garbage_previous_state_is_treated_as_a_new_session() -> None:
     state = merge_touch({"first_touch": "x", "click_ids": [1], "touch_state": 5}, GOOGLE_AD)
     assert state.first_touch["source"] == "google"
     assert state.click_ids == {"gclid": "g1"}
+
+
+def test_joining_two_states_equals_folding_all_their_touches() -> None:
+    touches = (
+        GOOGLE_AD,
+        DIRECT,
+        FACEBOOK,
+        TouchPoint(**{**FACEBOOK.__dict__, "seen_at_ms": 9_000}),
+    )
+    expected = _run(*touches)
+    for order in itertools.permutations(touches):
+        for cut in range(1, len(order)):
+            assert join_touches(_run(*order[:cut]), _run(*order[cut:])).as_dict() == expected
