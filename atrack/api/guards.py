@@ -18,14 +18,21 @@ from events.ingest.queue import breaker
 from projects.selectors import KeyInfo
 from projects.windows import AddressWindow
 
+# A refused body up to this size is read and dropped before the 413 goes out: a client
+# still writing its body when the server closes gets a broken pipe, not the answer.
+DRAIN_BYTES = 1024 * 1024
+
 
 def content_length_guard(request: Request, limit: int) -> None:
-    """Refuse a declared body over `limit` before reading it."""
+    """Refuse a declared body over `limit` without parsing it."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > limit:
+        if length <= DRAIN_BYTES:
+            while request.read(64 * 1024):
+                pass
         raise ApiError(413, "payload_too_large", f"The body is over {limit // 1024} KiB.")
 
 

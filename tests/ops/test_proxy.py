@@ -259,3 +259,23 @@ def test_the_embedded_default_holds_two_hundred_slow_bodies_and_times_them_out(
         answer = sockets[0].recv(4096)  # BODY_READ_SECONDS is 2 here
     assert answer.startswith(b"HTTP/1.1 408")
     assert b'"request_timeout"' in answer
+
+
+def test_a_refused_body_is_read_first_so_the_client_gets_the_413(granian: Service) -> None:
+    """A client still writing a body the service refuses must read the 413, not a
+    broken pipe: the service reads the body (up to 1 MiB) before answering."""
+    body = json.dumps({"uuid": "b19412c6-6a91-4e18-890d-e2269a0d1249", "event": "big",
+                       "attributes": {"blob": "x" * 400_000}}).encode()  # fmt: skip
+    for _ in range(3):
+        sock = socket.create_connection(("127.0.0.1", granian.port), timeout=5)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        sock.sendall(
+            b"POST /event HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"x-a-track-key: " + granian.key.encode() + b"\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        for start in range(0, len(body), 8192):
+            sock.sendall(body[start : start + 8192])
+        answer = sock.recv(4096)
+        sock.close()
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:80]
