@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from atrack.api.guards import DRAIN_BYTES
 from events.models import Event
 from projects.services import CreatedProject
 from sessions_app.models import Attribute, Session
@@ -246,17 +247,27 @@ def test_writes_without_a_key_are_401(client: Client, db: None, path: str) -> No
     _nothing_stored()
 
 
-def test_a_declared_oversized_body_is_refused_before_reading(
+def test_a_declared_body_over_a_mebibyte_is_refused_without_reading(
     client: Client, project: CreatedProject
 ) -> None:
+    # The test client refuses reads past the two bytes given: a read would fail the test.
     response = client.post(
         "/event",
         "{}",
         content_type=JSON,
         HTTP_X_A_TRACK_KEY=project.public_key,
-        CONTENT_LENGTH="999999",
+        CONTENT_LENGTH=str(DRAIN_BYTES + 1),
     )
     assert response.status_code == 413
+
+
+def test_a_smaller_oversized_body_is_read_then_refused(
+    client: Client, project: CreatedProject
+) -> None:
+    body = json.dumps({"uuid": U, "event": "big", "attributes": {"blob": "x" * 100_000}})
+    response = client.post("/event", body, content_type=JSON, HTTP_X_A_TRACK_KEY=project.public_key)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
 
 
 def test_a_batch_of_a_hundred_items_is_accepted(client: Client, project: CreatedProject) -> None:
