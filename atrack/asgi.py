@@ -9,7 +9,6 @@ run views. This is the buffering the reverse proxy gives the production topology
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import warnings
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -18,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.asgi import get_asgi_application
 
-from atrack.errors import error_body
+from atrack.errors import ApiError, body_too_large, error_json
 from atrack.observability import access_log
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atrack.settings")
@@ -49,11 +48,11 @@ class BufferedBodies:
         try:
             body = await asyncio.wait_for(self._read(receive), self.seconds)
         except TimeoutError:
-            await _refuse(scope, send, 408, "request_timeout", "The request body came too slowly.")
+            slow = ApiError(408, "request_timeout", "The request body came too slowly.")
+            await _refuse(scope, send, slow)
             return
         except _TooLarge:
-            message = f"The body is over {self.max_bytes // 1024} KiB."
-            await _refuse(scope, send, 413, "payload_too_large", message)
+            await _refuse(scope, send, body_too_large(self.max_bytes))
             return
         except _Gone:
             return
@@ -94,11 +93,10 @@ class _Gone(Exception):
     pass
 
 
-async def _refuse(
-    scope: MutableMapping[str, Any], send: Send, status: int, code: str, message: str
-) -> None:
+async def _refuse(scope: MutableMapping[str, Any], send: Send, error: ApiError) -> None:
+    status = error.status_code
     access_log.info("%s %s %s", scope["method"], scope["path"], status, extra={"status": status})
-    body = json.dumps(error_body(code, message), separators=(",", ":")).encode()
+    body = error_json(error)
     headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -4,13 +4,12 @@ wrap Django in this."""
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 
-from atrack.errors import error_body
+from atrack.errors import body_too_large, error_json
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -28,10 +27,9 @@ class ChunkedBodies:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if not _read_chunked(environ, settings.MAX_BATCH_BODY_BYTES):
-            limit = settings.MAX_BATCH_BODY_BYTES // 1024
-            body = json.dumps(error_body("payload_too_large", f"The body is over {limit} KiB."))
+            body = error_json(body_too_large(settings.MAX_BATCH_BODY_BYTES))
             start_response("413 Payload Too Large", [("Content-Type", "application/json")])
-            return [body.encode()]
+            return [body]
         return self.app(environ, start_response)
 
 

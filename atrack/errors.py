@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import DisallowedHost
@@ -47,6 +48,17 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     if fields:
         error["fields"] = fields
     return {"success": False, "error": error}
+
+
+def body_too_large(limit: int) -> ApiError:
+    """The 413 for a body over `limit` bytes, worded alike at every entry point."""
+    return ApiError(413, "payload_too_large", f"The body is over {limit // 1024} KiB.")
+
+
+def error_json(error: ApiError) -> bytes:
+    """`error` as the response body, for the entry points that answer below Django."""
+    body = error_body(error.error_code, str(error.detail), error.fields)
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, Any] | None]:

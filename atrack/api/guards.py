@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from atrack.clients import public_address
-from atrack.errors import ApiError
+from atrack.errors import body_too_large
 from events.ingest.broker import broker_redis
 from events.ingest.queue import breaker
 from projects.selectors import KeyInfo
@@ -33,7 +33,7 @@ def content_length_guard(request: Request, limit: int) -> None:
         if length <= DRAIN_BYTES:
             while request.read(64 * 1024):
                 pass
-        raise ApiError(413, "payload_too_large", f"The body is over {limit // 1024} KiB.")
+        raise body_too_large(limit)
 
 
 def _origin_of(value: str) -> str:
