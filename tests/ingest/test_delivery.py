@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import statistics
 import threading
 import time
@@ -243,11 +244,19 @@ def test_worker_killed_mid_stream_then_replaced_still_exactly_once(stack: Stack)
     sender.start()
 
     # SIGKILL the whole worker (main process and its prefork children) once about a quarter
-    # has landed, at a moment it holds read but unacknowledged stream entries.
-    def mid_stream() -> bool:
-        return landed(project_id) >= TOTAL // 4 and stack.redis.stream_pending() > 0
+    # has landed, at a moment it holds read but unacknowledged stream entries. The worker
+    # is frozen (SIGSTOP) while that is checked, so it cannot acknowledge them in between.
+    def frozen_mid_stream() -> bool:
+        if landed(project_id) < TOTAL // 4:
+            return False
+        first.signal_group(signal.SIGSTOP)
+        time.sleep(0.05)  # acknowledgements already sent reach Redis first
+        if stack.redis.stream_pending() > 0:
+            return True
+        first.signal_group(signal.SIGCONT)
+        return False
 
-    wait_until(mid_stream, timeout=LAND_TIMEOUT, interval=0.01, what="a quarter to land")
+    wait_until(frozen_mid_stream, timeout=LAND_TIMEOUT, interval=0.01, what="a quarter to land")
     first.kill()
     killed_at = time.monotonic()
     at_kill = landed(project_id)
