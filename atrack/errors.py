@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -43,11 +43,23 @@ class ApiError(exceptions.APIException):
         self.headers = headers or {}
 
 
-def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        error["fields"] = fields
-    return {"success": False, "error": error}
+class ErrorDetail(msgspec.Struct, omit_defaults=True):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class Error(msgspec.Struct):
+    """Every refusal's body (atrack.api.contract publishes its schema)."""
+
+    success: Literal[False]
+    error: ErrorDetail
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> Error:
+    return Error(
+        success=False, error=ErrorDetail(code=code, message=message, fields=fields or None)
+    )
 
 
 def body_too_large(limit: int) -> ApiError:
@@ -57,8 +69,7 @@ def body_too_large(limit: int) -> ApiError:
 
 def error_json(error: ApiError) -> bytes:
     """`error` as the response body, for the entry points that answer below Django."""
-    body = error_body(error.error_code, str(error.detail), error.fields)
-    return json.dumps(body, separators=(",", ":")).encode()
+    return msgspec.json.encode(error_body(error.error_code, str(error.detail), error.fields))
 
 
 def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, Any] | None]:
@@ -78,7 +89,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
     code, message, fields = _describe(exc)
-    response.data = error_body(code, message, fields)
+    # Plain data, so that any DRF renderer writes it (the schema view's included).
+    response.data = msgspec.to_builtins(error_body(code, message, fields))
     for name, value in getattr(exc, "headers", {}).items():
         response[name] = value
     return response
@@ -86,8 +98,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def json_error(
     status_code: int, code: str, message: str, fields: dict[str, Any] | None = None
-) -> JsonResponse:
-    return JsonResponse(error_body(code, message, fields), status=status_code)
+) -> HttpResponse:
+    body = msgspec.json.encode(error_body(code, message, fields))
+    return HttpResponse(body, status=status_code, content_type="application/json")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,8 +1,9 @@
 """The keyed API's contract: every request and response body, declared once.
 
 The views validate request bodies with `read` (msgspec Structs: a documented /event body
-in a few µs, where a DRF serializer takes hundreds; bench/validation_bench.py), and
-/openapi.json publishes the JSON Schema msgspec derives from the same Structs
+in a few µs, where a DRF serializer takes hundreds; bench/validation_bench.py), build
+every response as one of the Structs below, which msgspec writes (`ENCODE`, `Renderer`),
+and /openapi.json publishes the JSON Schema msgspec derives from the same Structs
 (atrack/api/openapi.py). Limits come from settings. A Struct keeps only the fields it
 declares; the work item takes the open parts of a body (the client's other context keys)
 from the body itself.
@@ -17,7 +18,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 from django.conf import settings
 from msgspec import Meta, Struct
+from rest_framework.renderers import BaseRenderer
 
+from atrack.errors import Error, ErrorDetail
 from atrack.ids import UUID_RE
 from atrack.times import parse_time
 from enrichment.net import normalize_ip
@@ -249,15 +252,23 @@ class Erase(Struct):
     uuid: Uuid
 
 
-# Responses: the views build them as dicts; schemathesis holds them to these shapes.
+# Responses: the views build these, and `Renderer` writes them.
+Stamp = Annotated[str, Meta(extra_json_schema=Moment.schema)]  # atrack.times.iso
+
+
 class Written(Struct):
     success: bool
     uuid: Uuid
     queued: bool
 
 
-class BatchResult(Struct):
+class BatchResult(Struct, omit_defaults=True):
+    """One item's outcome: its UUID and `queued` when taken, `error` when refused."""
+
     success: bool
+    uuid: Uuid | None = None
+    queued: bool | None = None
+    error: ErrorDetail | None = None
 
 
 class BatchWritten(Struct):
@@ -266,19 +277,10 @@ class BatchWritten(Struct):
     results: list[BatchResult]
 
 
-class ErrorDetail(Struct):
-    code: str
-    message: str
-    fields: dict[str, list[str]] | None = None
-
-
-class Error(Struct):
-    success: Literal[False]
-    error: ErrorDetail
-
-
 Obj = dict[str, Any]
 Text = str | None
+# The session's JSON parts are open objects: every key named here is always present (null
+# when unknown), and whatever else enrichment stored is kept.
 NameVersion = msgspec.defstruct("NameVersion", [("name", Text), ("version", Text)])
 UrlData = msgspec.defstruct("UrlData", [*((k, Text) for k in URL_KEYS), ("query_all", Obj)])
 _IP_TYPES = {"ip": Text, "is_private": bool | None, "is_reserved": bool | None}
@@ -312,8 +314,8 @@ class Session(Struct):
     client_attributes: Obj
     user_attributes: Obj
     custom_data: Obj
-    created_at: Moment
-    updated_at: Moment
+    created_at: Stamp
+    updated_at: Stamp
 
 
 class SessionEvent(Struct):
@@ -321,7 +323,7 @@ class SessionEvent(Struct):
     uuid: Uuid
     name: str
     attributes: Obj
-    occurred_at: Moment
+    occurred_at: Stamp
 
 
 class SessionMeta(Struct):
@@ -347,8 +349,8 @@ class EventRow(SessionEvent):
     session_id: int
     ip_address: Text
     user_agent: Text
-    created_at: Moment
-    updated_at: Moment
+    created_at: Stamp
+    updated_at: Stamp
 
 
 class EventsMeta(Struct):
@@ -384,9 +386,44 @@ class Erased(Struct):
     deleted: Deleted
 
 
+class Health(Struct):
+    status: Literal["ok"]
+
+
+class Ready(Struct):
+    status: Literal["ok", "unavailable"]
+    checks: Annotated[
+        dict[str, Literal["ok", "down"]],
+        Meta(description='"database:ALIAS" for each database alias, and "broker"'),
+    ]
+    down: list[str]
+
+
+class Renderer(BaseRenderer):
+    """DRF renderer of the Structs above (and plain JSON data), by msgspec."""
+
+    media_type = "application/json"
+    format = "json"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        return b"" if data is None else ENCODE(data)
+
+
+def _plain(value: Any) -> Any:
+    """The Uuid and IpAddress that requests were read into, as the strings they are."""
+    if isinstance(value, str):
+        return str(value)
+    raise NotImplementedError(type(value))
+
+
+ENCODE = msgspec.json.Encoder(enc_hook=_plain).encode
+
+
 # Validation errors, in our words: the field's path and what the schema says it must be.
 REQUESTS = (Init, SetAttributes, Event, SessionShow, EventShow, Erase)
-RESPONSES = (Written, BatchWritten, Error, SessionShown, EventsShown, Erased)
+RESPONSES = (Written, BatchWritten, Error, SessionShown, EventsShown, Erased, Health, Ready)
 _, COMPONENTS = msgspec.json.schema_components(
     (*REQUESTS, Batch, *RESPONSES),
     schema_hook=schema_hook,

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
+from atrack.api.contract import ENCODE, Health, Ready
+
+
+def _json(body: Health | Ready, status: int = 200) -> HttpResponse:
+    return HttpResponse(ENCODE(body), status=status, content_type="application/json")
+
 
 @require_GET
-def health(request: HttpRequest) -> JsonResponse:
+def health(request: HttpRequest) -> HttpResponse:
     """The process is up."""
-    return JsonResponse({"status": "ok"})
+    return _json(Health(status="ok"))
 
 
 def _database_ok(alias: str) -> bool:
@@ -40,15 +46,15 @@ def broker_ok(url: str) -> bool:
 
 
 @require_GET
-def ready(request: HttpRequest) -> JsonResponse:
+def ready(request: HttpRequest) -> HttpResponse:
     """Every database alias and the broker answer; otherwise 503 naming what is down."""
     checks = {f"database:{alias}": _database_ok(alias) for alias in settings.DATABASES}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = broker_ok(settings.CELERY_BROKER_URL)
     down = sorted(name for name, ok in checks.items() if not ok)
-    body = {
-        "status": "unavailable" if down else "ok",
-        "checks": {name: "ok" if ok else "down" for name, ok in checks.items()},
-        "down": down,
-    }
-    return JsonResponse(body, status=503 if down else 200)
+    body = Ready(
+        status="unavailable" if down else "ok",
+        checks={name: "ok" if ok else "down" for name, ok in checks.items()},
+        down=down,
+    )
+    return _json(body, status=503 if down else 200)

@@ -100,10 +100,13 @@ class ProjectKeyScheme(OpenApiAuthenticationExtension):
 
 
 PROBES: Schema = {
-    "/health": ("The process is up", {200: "Up"}),
+    "/health": ("The process is up", {200: ("Up", contract.Health)}),
     "/ready": (
         "Every database alias and the broker answer",
-        {200: "Ready", 503: "Something is down (named in `down`)"},
+        {
+            200: ("Ready", contract.Ready),
+            503: ("Something is down (named in `down`)", contract.Ready),
+        },
     ),
 }
 
@@ -120,11 +123,8 @@ def finish_schema(result: Schema, generator: Any, request: Any, public: bool) ->
                 operation["security"] = [{"projectKey": []}, {"secretBearer": []}]
     for path, (summary, codes) in PROBES.items():
         responses = {
-            str(code): {
-                "description": text,
-                "content": {"application/json": {"schema": {"type": "object"}}},
-            }
-            for code, text in codes.items()
+            str(code): {"description": text, "content": {"application/json": {"schema": ref(kind)}}}
+            for code, (text, kind) in codes.items()
         }
         result["paths"][path] = {
             "get": {

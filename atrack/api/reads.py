@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rest_framework.request import Request
@@ -54,19 +55,16 @@ class ReadViewSet(KeyApiViewSet):
         events = session_events(
             project=project, session=session, limit=show.events_limit, sort=show.sort
         )
-        meta = {
-            "uuid": show.uuid,
-            "events_limit": show.events_limit,
-            "events_count": len(events),
-            "sort": show.sort,
-        }
-        data = {
-            "session": session_data(session),
-            "attributes": session_attributes(project=project, session=session),
-            "events": events,
-            "meta": meta,
-        }
-        return Response({"success": True, "data": data})
+        meta = contract.SessionMeta(
+            uuid=show.uuid, events_limit=show.events_limit, events_count=len(events), sort=show.sort
+        )
+        data = contract.SessionData(
+            session=contract.Session(**session_data(session)),
+            attributes=session_attributes(project=project, session=session),
+            events=[contract.SessionEvent(**event) for event in events],
+            meta=meta,
+        )
+        return Response(contract.SessionShown(success=True, data=data))
 
     @openapi.read(
         "Events by name, paginated", contract.EventShow, contract.EventsShown, found=False
@@ -83,7 +81,19 @@ class ReadViewSet(KeyApiViewSet):
             per_page=show.per_page,
             sort=show.sort,
         )
-        return Response({"success": True, "data": result.data, "meta": result.meta})
+        start, rows = (show.page - 1) * show.per_page, len(result.data)
+        meta = contract.EventsMeta(
+            name=show.name,
+            sort=show.sort,
+            per_page=show.per_page,
+            current_page=show.page,
+            last_page=max(1, math.ceil(result.total / show.per_page)),
+            from_=start + 1 if rows else None,
+            to=start + rows if rows else None,
+            total=result.total,
+        )
+        data = [contract.EventRow(**row) for row in result.data]
+        return Response(contract.EventsShown(success=True, data=data, meta=meta))
 
 
 class EraseViewSet(KeyApiViewSet):
@@ -101,4 +111,5 @@ class EraseViewSet(KeyApiViewSet):
         # No 404 for a UUID with nothing stored: its work may still be queued, and the
         # erasure must cover that too.
         deleted = erasure_create(project=key_info(request).project, uuid=uuid)
-        return Response({"success": True, "uuid": uuid, "deleted": deleted})
+        erased = contract.Erased(success=True, uuid=uuid, deleted=contract.Deleted(**deleted))
+        return Response(erased)

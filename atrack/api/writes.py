@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import viewsets
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,10 +27,10 @@ from atrack.api.guards import (
     origin_allowed,
 )
 from atrack.api.jsonbody import BadItem, JsonBodyParser, TextJsonParser
-from atrack.errors import ApiError
+from atrack.errors import ApiError, ErrorDetail
 from enrichment import client_hints
 from enrichment.net import client_ip
-from events.ingest.queue import submit
+from events.ingest.queue import Outcome, submit
 from projects.keys import PUBLIC
 from projects.selectors import KeyInfo
 
@@ -57,7 +57,7 @@ class KeyApiViewSet(viewsets.ViewSet):
 
     authentication_classes = [ProjectKeyAuthentication]
     parser_classes = [JsonBodyParser, TextJsonParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [contract.Renderer]
     content_negotiation_class = JsonOnly
     throttle_classes = [KeyRateLimit]
     max_body_bytes = settings.MAX_BODY_BYTES
@@ -151,12 +151,11 @@ class IngestViewSet(KeyApiViewSet):
         if id(item) in outcome.over_limit:
             raise over_limit_error(item["uuid"])
         status = 201 if item["uuid"] in outcome.created else 200
-        # The body DRF's JSONRenderer would write, without its rendering machinery.
-        body_bytes = b'{"success":true,"uuid":"%s","queued":%s}' % (
-            item["uuid"].encode(),
-            b"true" if outcome.queued else b"false",
+        written = contract.Written(success=True, uuid=item["uuid"], queued=outcome.queued)
+        # Written directly: DRF's Response would only add its negotiation and rendering.
+        return HttpResponse(
+            contract.ENCODE(written), status=status, content_type="application/json"
         )
-        return HttpResponse(body_bytes, status=status, content_type="application/json")
 
     @openapi.write("Create or continue a session", contract.Init)
     def init(self, request: Request) -> HttpResponse:
@@ -194,34 +193,34 @@ class BatchViewSet(IngestViewSet):
                 413, "too_many_items", f"A batch holds at most {settings.MAX_BATCH_ITEMS} items."
             )
         facts = _facts(request)
-        results: list[dict[str, Any]] = []
-        items: list[dict[str, Any]] = []
-        stored: list[dict[str, Any] | None] = []  # each result's item, None when invalid
-        for entry in entries:
-            result, item = _batch_entry(entry, facts)
-            results.append(result)
-            stored.append(item)
-            if item is not None:
-                items.append(item)
+        entries_read = [_batch_entry(entry, facts) for entry in entries]
+        items = [item for _, item in entries_read if item is not None]
         outcome = submit(items, synchronous=payloads.synchronous(body))
-        for index, (result, item) in enumerate(zip(results, stored, strict=True)):
-            refused = None
-            if result["success"] and result["uuid"] in outcome.erased:
-                refused = erased_error(result["uuid"])
-            elif id(item) in outcome.over_limit:
-                refused = over_limit_error(result["uuid"])
-            if refused is not None:
-                error = {"code": refused.error_code, "message": str(refused.detail)}
-                results[index] = {"success": False, "uuid": result["uuid"], "error": error}
-            elif result["success"]:
-                result["queued"] = outcome.queued
+        results = [_batch_result(result, item, outcome) for result, item in entries_read]
         return Response(
-            {
-                "success": all(r["success"] for r in results),
-                "queued": outcome.queued,
-                "results": results,
-            }
+            contract.BatchWritten(
+                success=all(r.success for r in results), queued=outcome.queued, results=results
+            )
         )
+
+
+def _batch_result(
+    result: contract.BatchResult, item: dict[str, Any] | None, outcome: Outcome
+) -> contract.BatchResult:
+    """An item's result once the batch went through: refused if its session was erased
+    or is full."""
+    if item is None:
+        return result
+    refused = None
+    if item["uuid"] in outcome.erased:
+        refused = erased_error(item["uuid"])
+    elif id(item) in outcome.over_limit:
+        refused = over_limit_error(item["uuid"])
+    if refused is None:
+        result.queued = outcome.queued
+        return result
+    error = ErrorDetail(code=refused.error_code, message=str(refused.detail))
+    return contract.BatchResult(success=False, uuid=item["uuid"], error=error)
 
 
 def erased_error(uuid: str) -> ApiError:
@@ -242,14 +241,14 @@ def over_limit_error(uuid: str) -> ApiError:
     )
 
 
-def _item_error(message: str, fields: dict[str, list[str]]) -> dict[str, Any]:
-    error = {"code": "invalid_payload", "message": message, "fields": fields}
-    return {"success": False, "error": error}
+def _item_error(message: str, fields: dict[str, list[str]]) -> contract.BatchResult:
+    error = ErrorDetail(code="invalid_payload", message=message, fields=fields)
+    return contract.BatchResult(success=False, error=error)
 
 
 def _batch_entry(
     entry: Any, facts: payloads.RequestFacts
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+) -> tuple[contract.BatchResult, dict[str, Any] | None]:
     if isinstance(entry, BadItem):
         return _item_error("The item has invalid fields.", entry.fields), None
     kind = entry.get("type") if isinstance(entry, dict) else None
@@ -261,4 +260,4 @@ def _batch_entry(
         item = payloads.BUILDERS[kind](entry, facts)
     except contract.Invalid as exc:
         return _item_error("The item has invalid fields.", exc.fields), None
-    return {"success": True, "uuid": item["uuid"]}, item
+    return contract.BatchResult(success=True, uuid=item["uuid"]), item
