@@ -20,9 +20,9 @@ from django.db import connections, transaction
 from atrack.bulk import insert_rows, model_columns
 from atrack.demo import DemoEvent, DemoSession, Generator, event_counts
 from events.models import Event
+from projects.management import command_project
 from projects.models import Project
 from projects.routing import alias_for
-from projects.selectors import project_get
 from sessions_app.models import Attribute, Session
 
 
@@ -126,7 +126,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="End with one JSON summary.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        project = self._project(options["project"])
+        project = command_project(options["project"])
         if min(options["sessions"], options["days"], options["batch_size"]) < 1:
             raise CommandError("--sessions, --days and --batch-size must be positive.")
         if options["events"] < 0:
@@ -137,21 +137,12 @@ class Command(BaseCommand):
         counts = event_counts(generator.rng, options["sessions"], options["events"])
         loader = Loader(writer=writer, generator=generator, project_id=project.pk)
         # Inside a transaction (tests) the rows must stay in it: no separate processes.
-        workers = options["workers"] if writer.postgres and not self._in_transaction() else 1
+        in_transaction = any(connection.in_atomic_block for connection in connections.all())
+        workers = options["workers"] if writer.postgres and not in_transaction else 1
         started = time.perf_counter()
         attributes = self._fill(loader, _jobs(counts, options["batch_size"]), workers, options)
         writer.analyze()
         self._summary(project, alias, attributes, time.perf_counter() - started, options)
-
-    def _project(self, slug_or_id: str) -> Project:
-        try:
-            return project_get(slug_or_id=slug_or_id)
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"No project {slug_or_id!r}.") from exc
-
-    @staticmethod
-    def _in_transaction() -> bool:
-        return any(connection.in_atomic_block for connection in connections.all())
 
     def _results(
         self, loader: Loader, jobs: Iterator[tuple[int, list[int]]], workers: int
