@@ -7,7 +7,6 @@ fields have exactly the stored shapes; GeoIP and device data come from the table
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import math
 import os
@@ -16,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from enrichment.device import parse_device
 from enrichment.pipeline import enrich_session
@@ -234,7 +234,7 @@ def _picker(weighted: Sequence[tuple[Any, ...]]) -> tuple[list[float], list[Any]
 
 def _pick(rng: random.Random, picker: tuple[list[float], list[Any]]) -> Any:
     cum, items = picker
-    return items[bisect.bisect(cum, rng.random() * cum[-1])]
+    return rng.choices(items, cum_weights=cum)[0]
 
 
 def event_counts(rng: random.Random, sessions: int, events: int) -> list[int]:
@@ -255,7 +255,7 @@ def event_counts(rng: random.Random, sessions: int, events: int) -> list[int]:
     return counts
 
 
-def _traffic(rng: random.Random, path: str) -> tuple[str, dict[str, Any]]:
+def _traffic(rng: random.Random, path: str) -> dict[str, Any]:
     """A landing URL context for one of the usual ways in."""
     kind = _pick(rng, _TRAFFIC)
     click = f"{rng.getrandbits(96):024x}"
@@ -282,10 +282,7 @@ def _traffic(rng: random.Random, path: str) -> tuple[str, dict[str, Any]]:
         referer = "https://www.bing.com/"
     elif kind == "referral":
         referer = rng.choice(REFERRALS)
-    url: dict[str, Any] = {"href": href}
-    if referer:
-        url["referer"] = referer
-    return kind, url
+    return {"href": href, "referer": referer} if referer else {"href": href}
 
 
 _TRAFFIC = _picker(
@@ -307,21 +304,6 @@ _HOURS = _picker([(w, h) for h, w in enumerate(
 )])  # fmt: skip
 _SCREENS = ((1920, 1080), (1440, 900), (2560, 1440), (1366, 768))
 _WEEKDAYS = (1.05, 1.1, 1.05, 1.0, 0.9, 0.65, 0.7)  # Monday first
-
-
-@dataclass(frozen=True)
-class Devices:
-    """Each demo user agent parsed once by the real parser."""
-
-    picker: tuple[list[float], list[Any]]
-
-    @classmethod
-    def parse(cls) -> Devices:
-        return cls(_picker([(w, ua, parse_device(ua)) for w, ua in USER_AGENTS]))
-
-    def pick(self, rng: random.Random) -> tuple[str, dict[str, Any]]:
-        ua, device = _pick(rng, self.picker)
-        return ua, device
 
 
 def _ip_address(rng: random.Random, network: Network) -> str:
@@ -449,11 +431,7 @@ def _varying(rng: random.Random, name: str, currency: str) -> dict[str, Any]:
 
 def _offsets(rng: random.Random, count: int) -> list[float]:
     """Seconds from the session start to each event: a few seconds to minutes apart."""
-    offsets, at = [], 0.0
-    for _ in range(count):
-        at += min(rng.expovariate(1 / 25), 600.0)
-        offsets.append(at)
-    return offsets
+    return list(itertools.accumulate(min(rng.expovariate(1 / 25), 600.0) for _ in range(count)))
 
 
 class Generator:
@@ -461,18 +439,25 @@ class Generator:
 
     def __init__(self, *, seed: int, days: int, now: datetime | None = None) -> None:
         self.seed = seed
-        self.rng = random.Random(seed)
-        # Ids come from fresh entropy, so a second run with the same seed adds new rows.
-        self.ids = random.Random(os.urandom(32))
-        self._message_ids = self._message_id_source()
         self.timeline = Timeline(now=now or datetime.now(UTC), days=days)
-        self.devices = Devices.parse()
+        # Each demo user agent parsed once by the real parser.
+        self.devices = _picker([(w, ua, parse_device(ua)) for w, ua in USER_AGENTS])
+        self._start(random.Random(seed))
 
     def reseed(self, part: int) -> None:
         """Deterministic data for part `part` of a run, whichever process generates it."""
-        self.rng = random.Random(f"{self.seed}:{part}")
-        self.ids = random.Random(os.urandom(32))  # forked processes must not share ids
-        self._message_ids = self._message_id_source()
+        self._start(random.Random(f"{self.seed}:{part}"))
+
+    def _start(self, rng: random.Random) -> None:
+        self.rng = rng
+        # Ids come from fresh entropy: a second run with the same seed adds new rows, and
+        # forked processes never share ids.
+        self.ids = random.Random(os.urandom(32))
+        # Message ids are a random prefix and a counter: unique like a UUID, but
+        # consecutive ids land next to each other in the (project_id, message_id) index,
+        # which keeps PostgreSQL's index inserts in cache.
+        prefix = f"seed-{self.ids.getrandbits(64):016x}"
+        self._message_ids = (f"{prefix}{n:016x}" for n in itertools.count())
 
     def sessions(self, counts: Sequence[int]) -> Iterator[DemoSession]:
         """One session for each entry of `counts`, with that many events."""
@@ -485,7 +470,7 @@ class Generator:
         duration = timedelta(seconds=(offsets[-1] if offsets else 0) + 5)
         country, city, network, ua, device = self._visitor()
         start = self.timeline.start(rng, country, duration)
-        uuid = self._uuid()
+        uuid = str(UUID(int=self.ids.getrandbits(128), version=4))
         fields = self._session_fields(country, city, network, ua, device, start)
         session = DemoSession(uuid=uuid, fields=fields)
         session.events = self._events(uuid, start, offsets, country)
@@ -494,23 +479,9 @@ class Generator:
         session.attributes = self._attribute_rows(start, country)
         return session
 
-    def _message_id_source(self) -> Iterator[str]:
-        # A random prefix and a counter: unique like a UUID, but consecutive ids land
-        # next to each other in the (project_id, message_id) index, which keeps
-        # PostgreSQL's index inserts in cache.
-        prefix = f"seed-{self.ids.getrandbits(64):016x}"
-        return (f"{prefix}{n:016x}" for n in itertools.count())
-
-    def _uuid(self) -> str:
-        value = self.ids.getrandbits(128)
-        # Version 4, RFC 4122 variant.
-        value = (value & ~(0xF << 76) | (4 << 76)) & ~(0x3 << 62) | (0x2 << 62)
-        h = f"{value:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
     def _visitor(self) -> tuple[Country, City, Network, str, dict[str, Any]]:
         rng = self.rng
-        ua, device = self.devices.pick(rng)
+        ua, device = _pick(rng, self.devices)
         country = _pick(rng, _COUNTRIES)
         city = rng.choice(country.cities)
         if device["is_bot"]:
@@ -522,7 +493,7 @@ class Generator:
         self, country: Country, ip: str, ua: str, device: Mapping[str, Any]
     ) -> dict[str, Any]:
         rng = self.rng
-        _, url = _traffic(rng, _pick(rng, _PAGES)[0])
+        url = _traffic(rng, _pick(rng, _PAGES)[0])
         width, height = (390, 844) if device["is_mobile"] else rng.choice(_SCREENS)
         client = {
             "ipAddress": ip,

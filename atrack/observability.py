@@ -156,13 +156,8 @@ class JsonFormatter(logging.Formatter):
                 "ip": current.ip,
             }
             line.update({k: v for k, v in scoped.items() if v})
-        line.update(
-            {
-                k: v
-                for k, v in record.__dict__.items()
-                if k not in _STANDARD and not k.startswith("_")
-            }
-        )
+        extra = record.__dict__.items()
+        line.update({k: v for k, v in extra if k not in _STANDARD and not k.startswith("_")})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return redact(json.dumps(line, default=str, ensure_ascii=False))

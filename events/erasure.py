@@ -9,29 +9,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Protocol
 
 from django.db import connections, transaction
 from django.utils import timezone
 
 from events.ingest import stream
 from events.models import Event, FailedWork
-from projects.routing import alias_for
+from projects.routing import HasAlias, alias_for
 from sessions_app.erasures import erasure_lock
 from sessions_app.models import Attribute, Erasure, Session
 
 logger = logging.getLogger(__name__)
 
 
-class _Project(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def database_alias(self) -> str: ...
-
-
-def erasure_create(*, project: _Project, uuid: str, at: datetime | None = None) -> dict[str, int]:
+def erasure_create(*, project: HasAlias, uuid: str, at: datetime | None = None) -> dict[str, int]:
     """Erase `uuid` in `project` and suppress its later writes; what was deleted, by kind."""
     alias = alias_for(project)
     erased_at = at or timezone.now()
@@ -61,7 +52,7 @@ def sessions_delete(*, alias: str, session_ids: list[int]) -> dict[str, int]:
     return {"sessions": sessions, "attributes": attributes, "events": events}
 
 
-def erasure_lift(*, project: _Project, uuid: str) -> bool:
+def erasure_lift(*, project: HasAlias, uuid: str) -> bool:
     """Let writes for an erased `uuid` be stored again; False when it was not suppressed."""
     alias = alias_for(project)
     lifted = (

@@ -38,6 +38,8 @@ OPEN_TRANSACTIONS_TIMEOUT = 600.0
 DELETE_ROUNDS = 3
 SESSION_COLUMNS = model_columns(Session)
 TABLES = ("events", "attributes", "sessions")
+# Which of a batch of source rows have their counterpart on the target: their ids.
+Covered = Callable[[list[dict[str, Any]]], list[int]]
 
 
 class MoveError(Exception):
@@ -169,13 +171,9 @@ class ProjectMove:
     def batches(self, queryset: Any, *, upto: int | None = None, after: int = 0) -> Iterator[Any]:
         """Rows of `queryset` (models or dicts with an id) in id order, a batch at a time."""
         last = after
+        bounded = queryset if upto is None else queryset.filter(id__lte=upto)
         while True:
-            page = (
-                queryset.filter(id__gt=last)
-                if upto is None
-                else queryset.filter(id__gt=last, id__lte=upto)
-            )
-            rows = list(page.order_by("id")[: self.batch_size])
+            rows = list(bounded.filter(id__gt=last).order_by("id")[: self.batch_size])
             if not rows:
                 return
             yield rows
@@ -219,7 +217,7 @@ class ProjectMove:
         self.report.copied["events"] = self.copy_events(upto=marks.event, after=0)
         self.carry_erasures()
         try:
-            self.check_covered(session_upto=marks.session, event_upto=marks.event)
+            self.verify(session_upto=marks.session, event_upto=marks.event)
         except MoveError:
             self.sessions(self.target).delete()  # nothing else writes there yet
             raise
@@ -285,10 +283,9 @@ class ProjectMove:
     def reconcile(self, rows: list[Session]) -> None:
         """Make the target's copy of each session hold every write the source saw."""
         current = self.target_rows(r.uuid for r in rows)
-        fresh = [r for r in rows if str(r.uuid) not in current and not self.was_copied(r.id)]
-        self.erased_on_target |= {
-            str(r.uuid) for r in rows if str(r.uuid) not in current and self.was_copied(r.id)
-        }
+        missing = [r for r in rows if str(r.uuid) not in current]
+        fresh = [r for r in missing if not self.was_copied(r.id)]
+        self.erased_on_target |= {str(r.uuid) for r in missing if self.was_copied(r.id)}
         if fresh:
             self.insert_sessions(fresh)
             self.report.caught_up["sessions"] += len(fresh)
@@ -333,17 +330,11 @@ class ProjectMove:
         """Copied sessions gone from the source were erased there: erase them here too."""
         copies = self.sessions(self.target).filter(id__lte=self.target_floor)
         for batch in self.batches(copies.values("id", "uuid")):
-            uuids = [r["uuid"] for r in batch]
-            present = {
-                str(u)
-                for u in self.sessions(self.source)
-                .filter(uuid__in=uuids)
-                .values_list("uuid", flat=True)
-            }
-            for r in batch:
-                if str(r["uuid"]) not in present:
-                    sessions_delete(alias=self.target, session_ids=[r["id"]])
-                    self.report.erased_sessions += 1
+            found = self.sessions(self.source).filter(uuid__in=[r["uuid"] for r in batch])
+            present = {str(u) for u in found.values_list("uuid", flat=True)}
+            gone = [r["id"] for r in batch if str(r["uuid"]) not in present]
+            sessions_delete(alias=self.target, session_ids=gone)
+            self.report.erased_sessions += len(gone)
 
     def move_failed_work(self) -> None:
         """Parked failed work goes with the project's data: copied, then deleted here (a
@@ -404,45 +395,41 @@ class ProjectMove:
                 covered.append(r["id"])
         return covered
 
-    def check_covered(
-        self, *, session_upto: int | None = None, event_upto: int | None = None
-    ) -> None:
-        """Every source row (up to the bounds) has its counterpart on the target."""
-        checks: list[tuple[str, Any, int | None, Callable[[list[dict[str, Any]]], list[int]]]] = [
-            (
-                "sessions",
+    def source_tables(self) -> dict[str, tuple[type[models.Model], Any, Covered]]:
+        """Per table: its model, its source rows (the fields the check reads) and the check."""
+        attribute_fields = ("id", "key", "set_at", "session__uuid")
+        return {
+            "sessions": (
+                Session,
                 self.sessions(self.source).values("id", "uuid"),
-                session_upto,
                 self.covered_sessions,
             ),
-            (
-                "events",
+            "events": (
+                Event,
                 self.events(self.source).values("id", "uuid", "message_id"),
-                event_upto,
                 self.covered_events,
             ),
-        ]
-        if session_upto is None:
-            fields = ("id", "key", "set_at", "session__uuid")
-            checks.append(
-                (
-                    "attributes",
-                    self.attributes(self.source).values(*fields),
-                    None,
-                    self.covered_attributes,
-                )
-            )
-        for table, rows, upto, covered in checks:
+            "attributes": (
+                Attribute,
+                self.attributes(self.source).values(*attribute_fields),
+                self.covered_attributes,
+            ),
+        }
+
+    def verify(self, *, session_upto: int | None = None, event_upto: int | None = None) -> None:
+        """Every source row (up to the bounds) has its counterpart on the target; the
+        attributes, which have no marks, only when no bounds are given."""
+        bounds = {"sessions": session_upto, "events": event_upto, "attributes": None}
+        for table, (_, rows, covered) in self.source_tables().items():
+            if table == "attributes" and session_upto is not None:
+                continue
             total = missing = 0
-            for batch in self.batches(rows, upto=upto):
+            for batch in self.batches(rows, upto=bounds[table]):
                 total += len(batch)
                 missing += len(batch) - len(covered(batch))
             if missing:
                 raise MoveError(f"{missing} of {total} {table} missing on {self.target!r}")
             self.report.verified[table] = total
-
-    def verify(self) -> None:
-        self.check_covered()
 
     def delete_old(self) -> None:
         for _ in range(DELETE_ROUNDS):
@@ -457,32 +444,10 @@ class ProjectMove:
         raise MoveError(f"rows keep arriving in {self.source!r}; the old rows are kept")
 
     def delete_covered(self) -> None:
-        steps: list[
-            tuple[str, type[models.Model], Any, Callable[[list[dict[str, Any]]], list[int]], str]
-        ] = [
-            (
-                "events",
-                Event,
-                self.events(self.source).values("id", "uuid", "message_id"),
-                self.covered_events,
-                "",
-            ),
-            (
-                "attributes",
-                Attribute,
-                self.attributes(self.source).values("id", "key", "set_at", "session__uuid"),
-                self.covered_attributes,
-                "",
-            ),
-            (
-                "sessions",
-                Session,
-                self.sessions(self.source).values("id", "uuid"),
-                self.covered_sessions,
-                _NO_CHILDREN,
-            ),
-        ]
-        for table, model, rows, covered, guard in steps:
+        tables = self.source_tables()
+        for table in TABLES:  # children before their sessions
+            model, rows, covered = tables[table]
+            guard = _NO_CHILDREN if model is Session else ""
             for batch in self.batches(rows):
                 self.report.deleted[table] += _delete_ids(self.source, model, covered(batch), guard)
 

@@ -18,6 +18,11 @@ DATA_PLANE_APPS = frozenset({"sessions_app", "events"})
 
 
 class HasAlias(Protocol):
+    """A project or its snapshot (`ProjectInfo`): its id and where its data lives."""
+
+    @property
+    def id(self) -> int: ...
+
     @property
     def database_alias(self) -> str: ...
 

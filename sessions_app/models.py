@@ -17,7 +17,7 @@ class ProjectScopedQuerySet(models.QuerySet):
     """Every tenant query starts here: the project's alias and its rows only."""
 
     def for_project(self, project: HasAlias) -> ProjectScopedQuerySet:
-        return self.using(alias_for(project)).filter(project_id=project.id)  # type: ignore[attr-defined]
+        return self.using(alias_for(project)).filter(project_id=project.id)
 
 
 class Session(models.Model):

@@ -13,11 +13,16 @@ def session_get(*, project: HasAlias, uuid: str) -> Session | None:
     return Session.objects.for_project(project).filter(uuid=uuid).first()
 
 
-def session_user_agent(session: Session) -> str:
-    """The user agent of the session's newest init ("" when it had none)."""
+def session_client(session: Session) -> dict[str, Any]:
+    """The `client` of the session's newest init ({} when it had none)."""
     context = session.last_context if isinstance(session.last_context, dict) else {}
     client = context.get("client")
-    agent = client.get("userAgent") if isinstance(client, dict) else None
+    return client if isinstance(client, dict) else {}
+
+
+def session_user_agent(session: Session) -> str:
+    """The user agent of the session's newest init ("" when it had none)."""
+    agent = session_client(session).get("userAgent")
     return agent if isinstance(agent, str) else ""
 
 

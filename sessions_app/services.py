@@ -59,7 +59,8 @@ def sessions_upsert(
         existing = _existing(alias, project.id, list(seen))
         _widen_spans(alias, existing, seen)
         missing = sorted(u for u in seen if u not in existing)
-        created = _insert(alias, [_new(project, u, seen[u], by_uuid[u]) for u in missing])
+        new = [_new(project, u, seen[u], by_uuid[u]) for u in missing]
+        created = {str(u): pk for u, pk in _insert_rows(alias, new)}
     _apply_inits(alias, project, existing, by_uuid)
     return {**{u: row[0] for u, row in existing.items()}, **created}, set(created)
 
@@ -157,11 +158,6 @@ def _insert_rows(
         returning=("uuid", "id", "created_at", "updated_at") if lock else ("uuid", "id"),
         update=SPAN_UPDATE if lock else None,
     )
-
-
-def _insert(alias: str, sessions: list[Session]) -> dict[str, int]:
-    """Insert whole sessions; uuid → id of those inserted (not of those that clashed)."""
-    return {str(u): pk for u, pk in _insert_rows(alias, sessions)}
 
 
 def _widen_spans(
@@ -293,27 +289,20 @@ def _upsert_attributes(alias: str, rows: Iterable[tuple[int, str, Any, datetime]
     Statements are cut under the backend's parameter limit: a batch within the request
     limits can set tens of thousands of keys."""
     rows = list(rows)
+    table = Attribute._meta.db_table
     size = rows_per_statement(alias, 4)
     for start in range(0, len(rows), size):
-        _upsert_attribute_rows(alias, rows[start : start + size])
-
-
-def _upsert_attribute_rows(alias: str, rows: list[tuple[int, str, Any, datetime]]) -> None:
-    table = Attribute._meta.db_table
-    if not rows:
-        return
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} (session_id, key, value, set_at) VALUES {values} "
-        "ON CONFLICT (session_id, key) DO UPDATE "
-        "SET value = excluded.value, set_at = excluded.set_at "
-        f"WHERE {table}.set_at <= excluded.set_at"
-    )
-    params: list[Any] = []
-    for session_id, key, value, set_at in rows:
-        params += [session_id, key, jsons.dumps(value), set_at]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
+        chunk = rows[start : start + size]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+        params = [p for s, k, v, t in chunk for p in (s, k, jsons.dumps(v), t)]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (session_id, key, value, set_at) VALUES {values} "
+                "ON CONFLICT (session_id, key) DO UPDATE "
+                "SET value = excluded.value, set_at = excluded.set_at "
+                f"WHERE {table}.set_at <= excluded.set_at",
+                params,
+            )
 
 
 def _reset_times(alias: str, session_ids: list[int]) -> dict[int, datetime | None]:

@@ -25,8 +25,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from atrack.dashboard.overview import facet_values
 from projects.models import Membership, Project
-from sessions_app.models import Attribute
+from sessions_app.models import Attribute, Session
 
 _PROJECT_ATTR = "atrack_project"
 COUNT_CAP = 10_000
@@ -40,6 +41,14 @@ def request_project(request: HttpRequest) -> Project | None:
 def visible_project(request: HttpRequest, slug: str) -> Project:
     """The project `slug` if the user may see it; 404 for unknown and forbidden alike."""
     return get_object_or_404(Membership.visible_projects(request.user), slug=slug)
+
+
+def admin_page(
+    model_admin: admin.ModelAdmin, request: HttpRequest, template: str, **context: Any
+) -> TemplateResponse:
+    """`template` with the admin site's context and the model admin's options."""
+    base = {**model_admin.admin_site.each_context(request), "opts": model_admin.opts}
+    return TemplateResponse(request, template, {**base, **context})
 
 
 def pretty_json(value: Any) -> str:
@@ -66,6 +75,23 @@ class CappedPaginator(Paginator):
     def is_capped(self) -> bool:
         """More rows match than were counted: the page says "more than COUNT_CAP"."""
         return self._found > self.cap
+
+
+class FacetFilter(admin.SimpleListFilter):
+    """Choices from the values the project actually has (cached), not a DISTINCT per load."""
+
+    field = ""
+    model: type[Model] = Session
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        project = request_project(request)
+        if project is None:
+            return []
+        return [(v, v) for v in facet_values(project=project, field=self.field, model=self.model)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        return queryset.filter(**{self.field: value}) if value else queryset
 
 
 class ProjectChangeList(ChangeList):
@@ -172,25 +198,25 @@ class ProjectScopedAdmin(admin.ModelAdmin):
         return reverse(f"admin:{self.url_name('detail')}", args=(project.slug, pk))
 
     def project_view(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        """`view` behind the admin login, with the URL's project checked and on the request."""
+        """`view` behind the admin login, called with the URL's project, checked (and on the
+        request, for `get_queryset`)."""
 
         @wraps(view)
         def scoped(request: HttpRequest, project: str, **kwargs: Any) -> HttpResponse:
-            setattr(request, _PROJECT_ATTR, visible_project(request, project))
-            return view(request, **kwargs)
+            found = visible_project(request, project)
+            setattr(request, _PROJECT_ATTR, found)
+            return view(request, found, **kwargs)
 
         return self.admin_site.admin_view(scoped)
 
-    def project_changelist(self, request: HttpRequest) -> HttpResponse:
-        project = request_project(request)
-        assert project is not None
+    def project_changelist(self, request: HttpRequest, project: Project) -> HttpResponse:
         context = {"title": f"{str(self.opts.verbose_name_plural).capitalize()}: {project.name}"}
         return self.changelist_view(request, extra_context={**context, "project": project})
 
     def choose_project(self, request: HttpRequest) -> HttpResponse:
         return project_chooser(self.admin_site, request)
 
-    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def detail_view(self, request: HttpRequest, project: Project, pk: int) -> HttpResponse:
         raise NotImplementedError
 
     def get_urls(self) -> list[Any]:
@@ -215,10 +241,9 @@ class ProjectScopedAdmin(admin.ModelAdmin):
 
 def project_chooser(site: admin.AdminSite, request: HttpRequest) -> HttpResponse:
     """The first step of browsing: the projects this user may open."""
-    projects = Membership.visible_projects(request.user).order_by("name")
     context = {
         **site.each_context(request),
         "title": "Choose a project",
-        "projects": projects,
+        "projects": Membership.visible_projects(request.user).order_by("name"),
     }
     return TemplateResponse(request, "admin/sessions_app/choose_project.html", context)

@@ -8,31 +8,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from atrack.dashboard.base import ProjectScopedAdmin, pretty_json, request_project
-from atrack.dashboard.overview import facet_values
+from atrack.dashboard.base import FacetFilter, ProjectScopedAdmin, admin_page, pretty_json
 from atrack.ids import UUID_RE
 from events.failed import failed_work_replay
 from events.models import Event, FailedWork
-from projects.models import Membership
+from projects.models import Membership, Project
 from projects.routing import alias_for
 
 
-class NameFilter(admin.SimpleListFilter):
-    title, parameter_name = "event", "name"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        project = request_project(request)
-        if project is None:
-            return []
-        return [(v, v) for v in facet_values(project=project, field="name", model=Event)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        return queryset.filter(name=value) if value else queryset
+class NameFilter(FacetFilter):
+    title, parameter_name, field, model = "event", "name", "name", Event
 
 
 @admin.register(Event)
@@ -63,23 +51,21 @@ class EventAdmin(ProjectScopedAdmin):
         text = ", ".join(f"{k}={v}" for k, v in list(attributes.items())[:4])
         return text[:90] + ("…" if len(text) > 90 else "")
 
-    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = request_project(request)
-        assert project is not None
+    def detail_view(self, request: HttpRequest, project: Project, pk: int) -> HttpResponse:
         event = self.object_or_404(request, pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Event {event.name} #{event.pk}",
-            "opts": self.opts,
-            "project": project,
-            "tab": "events",
-            "event": event,
-            "attributes": pretty_json(event.attributes),
-            "session_url": reverse(
+        return admin_page(
+            self,
+            request,
+            "admin/events/event_detail.html",
+            title=f"Event {event.name} #{event.pk}",
+            project=project,
+            tab="events",
+            event=event,
+            attributes=pretty_json(event.attributes),
+            session_url=reverse(
                 "admin:sessions_app_session_detail", args=(project.slug, event.session_id)
             ),
-        }
-        return TemplateResponse(request, "admin/events/event_detail.html", context)
+        )
 
 
 @admin.register(FailedWork)
@@ -112,25 +98,21 @@ class FailedWorkAdmin(ProjectScopedAdmin):
             *super().get_urls(),
         ]
 
-    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = request_project(request)
-        assert project is not None
+    def detail_view(self, request: HttpRequest, project: Project, pk: int) -> HttpResponse:
         work = self.object_or_404(request, pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Failed work #{work.pk}: {work.get_reason_display()}",
-            "opts": self.opts,
-            "project": project,
-            "tab": "failed work",
-            "work": work,
-            "payload": pretty_json(work.payload),
-            "can_replay": Membership.can_manage(request.user, project) and not work.replayed_at,
-        }
-        return TemplateResponse(request, "admin/events/failedwork_detail.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/events/failedwork_detail.html",
+            title=f"Failed work #{work.pk}: {work.get_reason_display()}",
+            project=project,
+            tab="failed work",
+            work=work,
+            payload=pretty_json(work.payload),
+            can_replay=Membership.can_manage(request.user, project) and not work.replayed_at,
+        )
 
-    def replay_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = request_project(request)
-        assert project is not None
+    def replay_view(self, request: HttpRequest, project: Project, pk: int) -> HttpResponse:
         if not Membership.can_manage(request.user, project):
             raise PermissionDenied("Only the project's managers replay its failed work.")
         work = self.object_or_404(request, pk)

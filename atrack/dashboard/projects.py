@@ -16,11 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from atrack.dashboard.base import admin_page
 from projects import keys
 from projects.models import ApiKey, Membership, Project
 from projects.services import key_create, key_revoke, key_rotate
@@ -124,18 +124,18 @@ class ProjectAdmin(admin.ModelAdmin):
                 new_key = result
             else:
                 messages.error(request, f"Nothing done: {form.errors.as_text()}")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Keys: {project.name}",
-            "opts": self.opts,
-            "project": project,
-            "tab": "keys",
-            "can_manage": can_manage,
-            "new_key": new_key,
-            "keys": key_rows(project),
-            "max_grace_hours": MAX_GRACE_HOURS,
-        }
-        return TemplateResponse(request, "admin/projects/keys.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/projects/keys.html",
+            title=f"Keys: {project.name}",
+            project=project,
+            tab="keys",
+            can_manage=can_manage,
+            new_key=new_key,
+            keys=key_rows(project),
+            max_grace_hours=MAX_GRACE_HOURS,
+        )
 
 
 class KeyActionForm(forms.Form):

@@ -10,34 +10,18 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
 from atrack.dashboard import charts
-from atrack.dashboard.base import ProjectScopedAdmin, pretty_json, request_project
-from atrack.dashboard.overview import cached_overview, facet_values
+from atrack.dashboard.base import FacetFilter, ProjectScopedAdmin, admin_page, pretty_json
+from atrack.dashboard.overview import cached_overview
+from projects.models import Project
 from projects.routing import alias_for
 from sessions_app.models import Session
 from sessions_app.selectors import session_attributes
 
 TIMELINE_LIMIT = 500
-
-
-class FacetFilter(admin.SimpleListFilter):
-    """Choices from the values the project actually has (cached), not a DISTINCT per load."""
-
-    field = ""
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        project = request_project(request)
-        if project is None:
-            return []
-        return [(v, v) for v in facet_values(project=project, field=self.field)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        return queryset.filter(**{self.field: value}) if value else queryset
 
 
 class SourceFilter(FacetFilter):
@@ -148,15 +132,7 @@ def attribute_pairs(attributes: Any) -> list[tuple[str, str]]:
     """An event's attributes as (key, value) for a compact timeline; nested values as JSON."""
     if not isinstance(attributes, Mapping):
         return [("", pretty_json(attributes))]
-    return [
-        (
-            str(key),
-            shown(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), 500)[
-                0
-            ],
-        )
-        for key, value in list(attributes.items())[:50]
-    ]
+    return [(str(key), shown(_text(value), 500)[0]) for key, value in list(attributes.items())[:50]]
 
 
 def elapsed(delta: timedelta) -> str:
@@ -236,10 +212,10 @@ class SessionAdmin(ProjectScopedAdmin):
             *super().get_urls(),
         ]
 
-    def whole_value_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    def whole_value_view(
+        self, request: HttpRequest, project: Project, pk: int, name: str
+    ) -> HttpResponse:
         """One stored value of the session, whole, as JSON (the page shows a cut)."""
-        project = request_project(request)
-        assert project is not None
         session = self.object_or_404(request, pk)
         if name == "attributes":
             value: Any = session_attributes(project=project, session=session)
@@ -249,44 +225,40 @@ class SessionAdmin(ProjectScopedAdmin):
             raise Http404("No such value.")
         return JsonResponse(value, safe=False, json_dumps_params={"indent": 2})
 
-    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = request_project(request)
-        assert project is not None
+    def detail_view(self, request: HttpRequest, project: Project, pk: int) -> HttpResponse:
         session = self.object_or_404(request, pk)
         db = alias_for(project)
         events = list(session.events.using(db).order_by("occurred_at", "id")[:TIMELINE_LIMIT])
         attributes = session_attributes(project=project, session=session)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Session {session.uuid}",
-            "opts": self.opts,
-            "project": project,
-            "tab": "sessions",
-            "session": session,
-            "landing_url": landing_url(session),
-            "first_touch_rows": first_touch_rows(session),
-            "geo_rows": geo_rows(session),
-            "device_rows": device_rows(session),
-            "attributes": [
+        return admin_page(
+            self,
+            request,
+            "admin/sessions_app/session_detail.html",
+            title=f"Session {session.uuid}",
+            project=project,
+            tab="sessions",
+            session=session,
+            landing_url=landing_url(session),
+            first_touch_rows=first_touch_rows(session),
+            geo_rows=geo_rows(session),
+            device_rows=device_rows(session),
+            attributes=[
                 (key, *shown(pretty_json(value)))
                 for key, value in list(attributes.items())[:ATTRIBUTES_SHOWN]
             ],
-            "attributes_hidden": max(0, len(attributes) - ATTRIBUTES_SHOWN),
-            "event_count": session.events.using(db).count(),
-            "events": [
+            attributes_hidden=max(0, len(attributes) - ATTRIBUTES_SHOWN),
+            event_count=session.events.using(db).count(),
+            events=[
                 (e, attribute_pairs(e.attributes), elapsed(e.occurred_at - session.created_at))
                 for e in events
             ],
-            "timeline_limit": TIMELINE_LIMIT,
-            "json_blocks": [
+            timeline_limit=TIMELINE_LIMIT,
+            json_blocks=[
                 (name, *shown(pretty_json(getattr(session, name)))) for name in WHOLE_FIELDS
             ],
-        }  # fmt: skip
-        return TemplateResponse(request, "admin/sessions_app/session_detail.html", context)
+        )
 
-    def overview_view(self, request: HttpRequest) -> HttpResponse:
-        project = request_project(request)
-        assert project is not None
+    def overview_view(self, request: HttpRequest, project: Project) -> HttpResponse:
         data = cached_overview(project=project)
         tops = [
             ("Top sources", data.top_sources, data.sessions),
@@ -295,20 +267,20 @@ class SessionAdmin(ProjectScopedAdmin):
             ("Device classes", data.top_device_classes, data.sessions),
             ("Top events", data.top_events, data.events),
         ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Overview: {project.name}",
-            "opts": self.opts,
-            "project": project,
-            "tab": "overview",
-            "overview": data,
-            "bot_percent": f"{100 * data.bot_share:.1f}%",
-            "sessions_chart": charts.daily_columns(data.sessions_per_day, label="Sessions per day"),
-            "events_chart": charts.daily_columns(data.events_per_day, label="Events per day"),
-            "bot_chart": charts.share_bar(data.bot_sessions, data.sessions, label="Bot share"),
-            "tops": [
+        return admin_page(
+            self,
+            request,
+            "admin/sessions_app/overview.html",
+            title=f"Overview: {project.name}",
+            project=project,
+            tab="overview",
+            overview=data,
+            bot_percent=f"{100 * data.bot_share:.1f}%",
+            sessions_chart=charts.daily_columns(data.sessions_per_day, label="Sessions per day"),
+            events_chart=charts.daily_columns(data.events_per_day, label="Events per day"),
+            bot_chart=charts.share_bar(data.bot_sessions, data.sessions, label="Bot share"),
+            tops=[
                 (title, charts.horizontal_bars(items, total=total, label=title))
                 for title, items, total in tops
             ],
-        }
-        return TemplateResponse(request, "admin/sessions_app/overview.html", context)
+        )

@@ -11,7 +11,6 @@ import json
 import multiprocessing
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,9 +19,9 @@ from django.db import connections, transaction
 from atrack.bulk import insert_rows, model_columns
 from atrack.demo import DemoEvent, DemoSession, Generator, event_counts
 from events.models import Event
+from projects.management import command_project
 from projects.models import Project
 from projects.routing import alias_for
-from projects.selectors import project_get
 from sessions_app.models import Attribute, Session
 
 
@@ -33,14 +32,27 @@ def _event_values(project_id: int, session_id: int, uuid: str, e: DemoEvent) -> 
             e.occurred_at, received, e.message_id, received, received)  # fmt: skip
 
 
-class Writer:
-    """Sessions, their attribute rows and their events, a batch of sessions at a time."""
+class Loader:
+    """Sessions, their attribute rows and their events, generated and stored a batch of
+    sessions at a time; set up before forking, so the worker processes inherit it."""
 
-    def __init__(self, alias: str) -> None:
+    def __init__(self, *, alias: str, generator: Generator, project_id: int) -> None:
         self.alias = alias
+        self.generator = generator
+        self.project_id = project_id
         self.postgres = connections[alias].vendor == "postgresql"
 
-    def write(self, project_id: int, batch: Sequence[DemoSession]) -> int:
+    def load(self, job: tuple[int, list[int]]) -> tuple[int, int, int]:
+        """Generate and store one batch in one transaction: (sessions, events, attributes)."""
+        part, counts = job
+        self.generator.reseed(part)
+        batch = list(self.generator.sessions(counts))
+        with transaction.atomic(using=self.alias):
+            attributes = self.write(batch)
+        return len(batch), sum(counts), attributes
+
+    def write(self, batch: Sequence[DemoSession]) -> int:
+        project_id = self.project_id
         if self.postgres:
             with connections[self.alias].cursor() as cursor:
                 # Demo rows: losing the last batch on a crash costs nothing, waiting for fsync does.
@@ -79,24 +91,6 @@ class Writer:
             cursor.execute(f"{command} {tables}")
 
 
-@dataclass
-class Loader:
-    """Everything a worker needs; set before forking, so children inherit it."""
-
-    writer: Writer
-    generator: Generator
-    project_id: int
-
-    def load(self, job: tuple[int, list[int]]) -> tuple[int, int, int]:
-        """Generate and store one batch in one transaction: (sessions, events, attributes)."""
-        part, counts = job
-        self.generator.reseed(part)
-        batch = list(self.generator.sessions(counts))
-        with transaction.atomic(using=self.writer.alias):
-            attributes = self.writer.write(self.project_id, batch)
-        return len(batch), sum(counts), attributes
-
-
 _loader: Loader | None = None
 
 
@@ -126,32 +120,22 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="End with one JSON summary.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        project = self._project(options["project"])
+        project = command_project(options["project"])
         if min(options["sessions"], options["days"], options["batch_size"]) < 1:
             raise CommandError("--sessions, --days and --batch-size must be positive.")
         if options["events"] < 0:
             raise CommandError("--events must not be negative.")
         alias = alias_for(project)
-        writer = Writer(alias)
         generator = Generator(seed=options["seed"], days=options["days"])
         counts = event_counts(generator.rng, options["sessions"], options["events"])
-        loader = Loader(writer=writer, generator=generator, project_id=project.pk)
+        loader = Loader(alias=alias, generator=generator, project_id=project.pk)
         # Inside a transaction (tests) the rows must stay in it: no separate processes.
-        workers = options["workers"] if writer.postgres and not self._in_transaction() else 1
+        in_transaction = any(connection.in_atomic_block for connection in connections.all())
+        workers = options["workers"] if loader.postgres and not in_transaction else 1
         started = time.perf_counter()
         attributes = self._fill(loader, _jobs(counts, options["batch_size"]), workers, options)
-        writer.analyze()
+        loader.analyze()
         self._summary(project, alias, attributes, time.perf_counter() - started, options)
-
-    def _project(self, slug_or_id: str) -> Project:
-        try:
-            return project_get(slug_or_id=slug_or_id)
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"No project {slug_or_id!r}.") from exc
-
-    @staticmethod
-    def _in_transaction() -> bool:
-        return any(connection.in_atomic_block for connection in connections.all())
 
     def _results(
         self, loader: Loader, jobs: Iterator[tuple[int, list[int]]], workers: int

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from atrack.ids import UUID_RE
 from events.erasure import erasure_create, erasure_lift
-from projects.models import Project
-from projects.selectors import project_get
+from projects.management import command_project
 
 
 class Command(BaseCommand):
@@ -26,10 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            project = project_get(slug_or_id=options["project"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"No project {options['project']!r}.") from exc
+        project = command_project(options["project"])
         bad = [u for u in options["uuids"] if not UUID_RE.match(u)]
         if bad:
             raise CommandError(f"Not UUIDs: {', '.join(bad)}")

@@ -7,8 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from events.moving import MoveError, default_settle_seconds, project_move
-from projects.models import Project
-from projects.selectors import project_get
+from projects.management import command_project
 
 
 class Command(BaseCommand):
@@ -32,10 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            project = project_get(slug_or_id=options["project"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"No project {options['project']!r}.") from exc
+        project = command_project(options["project"])
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be positive.")
         quiet = options["json"] or options["verbosity"] < 1

@@ -8,8 +8,7 @@ from django.db.models import QuerySet
 
 from events.failed import failed_work_replay
 from events.models import FailedWork
-from projects.models import Project
-from projects.selectors import project_get
+from projects.management import command_project
 
 
 class Command(BaseCommand):
@@ -44,11 +43,7 @@ class Command(BaseCommand):
     def _pending(self, options: dict[str, Any]) -> list[tuple[str, FailedWork]]:
         querysets: list[QuerySet[FailedWork]]
         if options["project"]:
-            try:
-                project = project_get(slug_or_id=options["project"])
-            except Project.DoesNotExist as exc:
-                raise CommandError(f"No project {options['project']!r}.") from exc
-            querysets = [FailedWork.objects.for_project(project)]
+            querysets = [FailedWork.objects.for_project(command_project(options["project"]))]
         else:
             querysets = [FailedWork.objects.using(alias).all() for alias in settings.DATABASES]
         found = []

@@ -7,8 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects import keys
-from projects.models import Project
-from projects.selectors import project_get
+from projects.management import command_project
 from projects.services import key_rotate
 
 
@@ -24,10 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["grace_hours"] < 0:
             raise CommandError("--grace-hours must not be negative.")
-        try:
-            project = project_get(slug_or_id=options["project"])
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"No project {options['project']!r}.") from exc
+        project = command_project(options["project"])
         grace = timedelta(hours=options["grace_hours"])
         api_key, raw = key_rotate(project=project, kind=options["kind"], grace=grace)
         if options["json"]:

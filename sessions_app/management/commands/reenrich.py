@@ -8,9 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from atrack.times import parse_time
-from projects.models import Project
+from projects.management import command_project
 from projects.routing import alias_for
-from projects.selectors import project_get
 from sessions_app.reenrich import reenrich_count, sessions_reenrich
 
 
@@ -46,10 +45,7 @@ class Command(BaseCommand):
     def _targets(self, project: str | None) -> list[tuple[str, int | None]]:
         if project is None:
             return [(alias, None) for alias in settings.DATABASES]
-        try:
-            found = project_get(slug_or_id=project)
-        except Project.DoesNotExist as exc:
-            raise CommandError(f"No project {project!r}.") from exc
+        found = command_project(project)
         return [(alias_for(found), found.pk)]
 
     def _run(
