@@ -9,17 +9,20 @@ and none is ua-parser's own test suite. docs/enrichment.md names the versions me
         --intoli FILE    # user-agents (npm) dist/user-agents.json: real traffic, GA's device
                          # category, BSD-2-Clause
         --uap-js DIR     # faisalman/ua-parser-js checkout (test/data/ua), AGPL-3.0
-        [--misses browser|os|device|bot|human]
+        [--browscap DIR] # browscap/browscap checkout (tests/issues/*.php), MIT
+        [--misses browser|os|device|bot|human|browscap]
 
 Label taxonomies differ from ours: each corpus's labels are compared at the granularity it
-has (Matomo's browser families, Matomo's OS families, device classes). The name maps below
-only translate names; they never look at the user agent.
+has (Matomo's browser families, Matomo's OS families, device classes). Browser names, ours
+and Browscap's, get the family Matomo's own table (Parser/Client/Browser.php) gives the
+same browser. The name maps below only translate names; they never look at the user agent.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -44,22 +47,33 @@ DEVICE_TYPES = {
     "smart speaker": "other", "peripheral": "other", "camera": "other",
 }  # fmt: skip
 OUR_CLASSES = {"ereader": "other", "unknown": "other"}
-# Our browser names → Matomo's browser families (engine lineage, as Matomo groups them).
+# Our browser names (ua-parser's) where Matomo spells the same browser otherwise; Firefox's
+# pre-release code names are Firefox.
+MATOMO_NAMES = {
+    "Android": "Android Browser", "IE": "Internet Explorer", "Edge": "Microsoft Edge",
+    "Edge Mobile": "Microsoft Edge", "Chrome Mobile WebView": "Chrome Webview",
+    "Samsung Internet": "Samsung Browser", "Firefox iOS": "Firefox Mobile iOS",
+    "Amazon Silk": "Mobile Silk", "MiuiBrowser": "Mi Browser",
+    "Seznam prohlížeč": "Seznam Browser", "DuckDuckGo Mobile": "DuckDuckGo Privacy Browser",
+    "DuckDuckGo": "DuckDuckGo Privacy Browser", "Puffin": "Puffin Web Browser",
+    "Opera Tablet": "Opera Mobile", "Ovi Browser": "Nokia Ovi Browser",
+    "Whale": "Whale Browser", "AOL Shield Browser": "AOL Shield", "AOLShield": "AOL Shield",
+    "Dragon": "Comodo Dragon", "Nokia": "Nokia Browser",
+    "Firefox (Minefield)": "Firefox", "Firefox (Shiretoko)": "Firefox",
+    "Firefox (Namoroka)": "Firefox", "Firefox Beta": "Firefox", "Firefox Alpha": "Firefox",
+    "Bon Echo": "Firefox", "GranParadiso": "Firefox", "MobileSafari": "Mobile Safari",
+}  # fmt: skip
+# Our names for browsers Matomo's table lacks or names otherwise, by the family Matomo's
+# fixtures give them (ua-parser's "Vewd Browser" is Matomo's "Opera Devices").
 MATOMO_BROWSER = {
-    "Android": "Android Browser", "Safari": "Safari", "Mobile Safari": "Safari",
     "Mobile Safari UI/WKWebView": "Safari", "CFNetwork": "Safari", "WebKit Nightly": "Safari",
-    "IE": "Internet Explorer", "IE Mobile": "Internet Explorer", "Edge Mobile": "Internet Explorer",
-    "Firefox": "Firefox", "Firefox Mobile": "Firefox", "Firefox iOS": "Safari",
-    "Opera": "Opera", "Opera Mobile": "Opera", "Opera Mini": "Opera", "Opera GX": "Opera",
-    "Opera Touch": "Opera", "Opera Coast": "Safari", "Vewd Browser": "Opera",
-    "NetFront": "NetFront", "NetFront NX": "NetFront", "Nokia Browser": "Nokia Browser",
-    "Nokia Services (WAP) Browser": "Nokia Browser", "Nokia OSS Browser": "Nokia Browser",
-    "BlackBerry WebKit": "BlackBerry Browser", "Baidu Browser": "Baidu",
-    "Baidu Explorer": "Baidu", "Konqueror": "Konqueror", "Sailfish Browser": "Sailfish Browser",
-    "Chrome Mobile iOS": "Safari", "Google": "Safari",
+    "Opera Coast": "Safari", "Google": "Safari", "Vewd Browser": "Opera",
+    "NetFront NX": "NetFront", "Nokia Services (WAP) Browser": "Nokia Browser",
+    "BlackBerry WebKit": "BlackBerry Browser", "BlackBerry": "BlackBerry Browser",
+    "Baidu Explorer": "Baidu", "Sailfish Browser": "Sailfish Browser",
 }  # fmt: skip
 # Names of Chromium browsers (Matomo's "Chrome" family) when the name says nothing.
-CHROMIUM_WORDS = ("Chrom", "Edge", "Samsung", "Silk", "Yandex", "Miui", "Huawei", "Vivaldi",
+CHROMIUM_WORDS = ("Chrom", "Samsung", "Silk", "Yandex", "Miui", "Huawei", "Vivaldi",
                   "Brave", "Puffin", "Oculus", "Whale", "HeyTap", "Mint", "Aloha", "Qt Web")  # fmt: skip
 # Our OS names → Matomo's OS families.
 MATOMO_OS = {
@@ -85,11 +99,30 @@ def share(hits: int, total: int) -> str:
     return f"{hits / total:.3f} ({hits}/{total})" if total else "n/a"
 
 
-def matomo_browser(name: str | None) -> str:
+def matomo_families(folder: Path) -> dict[str, str]:
+    """Matomo's browser name → family table, names lower-cased (Parser/Client/Browser.php)."""
+    php = (folder / "Parser" / "Client" / "Browser.php").read_text()
+    php = re.sub(r"^\s*//.*$", "", php, flags=re.MULTILINE)  # retired codes are comments
+
+    def block(name: str) -> str:
+        return php.split(f"${name} = [", 1)[1].split("];", 1)[0]
+
+    names = dict(re.findall(r"'(\w\w)'\s*=>\s*'([^']*)'", block("availableBrowsers")))
+    families = re.findall(r"'([^']+)'\s*=>\s*\[(.*?)\]", block("browserFamilies"), re.DOTALL)
+    return {
+        names[code].lower(): family
+        for family, codes in families
+        for code in re.findall(r"'(\w\w)'", codes)
+    }
+
+
+def matomo_browser(name: str | None, families: dict[str, str]) -> str:
     if not name:
         return "Unknown"
-    if name in MATOMO_BROWSER:
-        return MATOMO_BROWSER[name]
+    name = MATOMO_NAMES.get(name, name)
+    family = MATOMO_BROWSER.get(name) or families.get(name.lower())
+    if family:
+        return family
     if any(word in name for word in CHROMIUM_WORDS):
         return "Chrome"
     return name
@@ -141,7 +174,7 @@ def matomo_entries(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return entries, bots
 
 
-def score_matomo(entries: Iterable[dict[str, Any]]) -> dict[str, Score]:
+def score_matomo(entries: Iterable[dict[str, Any]], families: dict[str, str]) -> dict[str, Score]:
     scores = {name: Score() for name in ("browser", "os", "device", "human", "nonbrowser")}
     for entry in entries:
         ua = str(entry["user_agent"])
@@ -157,7 +190,7 @@ def score_matomo(entries: Iterable[dict[str, Any]]) -> dict[str, Score]:
         scores["human"].add("browser", not data["is_bot"], f"bot: {ua}")
         family = str(entry.get("browser_family") or "Unknown")
         if family != "Unknown":
-            got = matomo_browser(data["client"]["name"])
+            got = matomo_browser(data["client"]["name"], families)
             scores["browser"].add(family, got == family, f"{family} -> {got}: {ua}")
         os_family = str(entry.get("os_family") or "Unknown")
         if os_family != "Unknown":
@@ -223,6 +256,55 @@ def score_uap_js(folder: Path) -> dict[str, Score]:
     return scores
 
 
+# Browscap's spellings of browsers Matomo names otherwise.
+BROWSCAP_NAMES = {
+    "Android": "Android Browser", "Android WebView": "Chrome Webview", "IE": "Internet Explorer",
+    "IEMobile": "IE Mobile", "Edge": "Microsoft Edge", "Edge Mobile": "Microsoft Edge",
+    "Puffin": "Puffin Web Browser", "BlackBerry": "BlackBerry Browser",
+    "Firefox for iOS": "Firefox Mobile iOS", "Silk": "Mobile Silk", "Dragon": "Comodo Dragon",
+    "Nokia Proxy Browser": "Nokia Ovi Browser", "Coc Coc Browser": "Coc Coc",
+    "Miui Browser": "Mi Browser", "DuckDuckGo Browser": "DuckDuckGo Privacy Browser",
+    "HuaweiBrowser": "Huawei Browser", "QQBrowser": "QQ Browser", "PaleMoon": "Pale Moon",
+    "Navigator": "Netscape", "Epiphany": "GNOME Web", "SEMC": "SEMC-Browser",
+}  # fmt: skip
+_PHP_ENTRY = re.compile(
+    r"'ua' => '((?:[^'\\]|\\.)*)',\s*'properties' => \[(.*?)\n\s*\],", re.DOTALL
+)
+_PHP_FIELD = re.compile(r"'(\w+)' => '((?:[^'\\]|\\.)*)'")
+
+
+def php_text(quoted: str) -> str:
+    return quoted.replace("\\'", "'").replace("\\\\", "\\")
+
+
+def browscap_browsers(folder: Path) -> dict[str, str]:
+    """UA → browser name of Browscap's tests/issues whose Browser_Type is "Browser" (not
+    a bot, app, mail client or library); each UA once."""
+    found: dict[str, str] = {}
+    for path in sorted((folder / "tests" / "issues").glob("*.php")):
+        for ua, properties in _PHP_ENTRY.findall(path.read_text()):
+            fields = {key: php_text(value) for key, value in _PHP_FIELD.findall(properties)}
+            if fields.get("Browser_Type") == "Browser":
+                found.setdefault(php_text(ua), fields["Browser"])
+    return found
+
+
+def score_browscap(browsers: dict[str, str], families: dict[str, str]) -> dict[str, Score]:
+    """Browscap's browser names at Matomo's family granularity; names Matomo gives no family
+    ("Default Browser", UC Browser, in-app webviews) are left out, as in Matomo's fixtures."""
+    scores = {"browser": Score(), "excluded": Score(), "human": Score()}
+    for ua, name in browsers.items():
+        data = parse_device(ua)
+        scores["human"].add("browser", not data["is_bot"], f"bot: {ua}")
+        family = families.get(BROWSCAP_NAMES.get(name, name).lower())
+        if family is None:
+            scores["excluded"].add(name, True, "")
+            continue
+        got = matomo_browser(data["client"]["name"], families)
+        scores["browser"].add(family, got == family, f"{name} ({family}) -> {got}: {ua}")
+    return scores
+
+
 def print_table(title: str, score: Score, detail: bool = True) -> None:
     print(f"\n| {title} | right |\n|---|---|")
     if detail:
@@ -237,16 +319,26 @@ def main() -> None:
     parser.add_argument("--crawlers", type=Path, required=True)
     parser.add_argument("--intoli", type=Path, required=True)
     parser.add_argument("--uap-js", type=Path, required=True)
-    parser.add_argument("--misses", help="browser, os, device, bot, human or nonbrowser")
+    parser.add_argument("--browscap", type=Path)
+    parser.add_argument("--misses", help="browser, os, device, bot, human, nonbrowser, browscap")
     args = parser.parse_args()
     print(f"ua-parser resolver: {resolver_name()}")
     entries, matomo_bots = matomo_entries(args.matomo)
-    matomo = score_matomo(entries)
+    families = matomo_families(args.matomo)
+    matomo = score_matomo(entries, families)
     intoli = score_intoli(args.intoli)
     uap_js = score_uap_js(args.uap_js)
     bots = {"crawler-user-agents": score_bots(crawler_instances(args.crawlers)),
             "Matomo bots.yml": score_bots(matomo_bots)}  # fmt: skip
     print_table("Matomo fixtures: browser family", matomo["browser"])
+    browscap = score_browscap(browscap_browsers(args.browscap), families) if args.browscap else {}
+    if browscap:
+        print_table("Browscap tests/issues: browser family", browscap["browser"])
+        left_out = browscap["excluded"].total
+        names = ", ".join(f"{name} {n}" for name, n in left_out.most_common(8))
+        print(
+            f"\nleft out (no Matomo family): {left_out.total()} UAs of {len(left_out)} names: {names}…"
+        )
     print_table("Matomo fixtures: OS family", matomo["os"])
     print_table("user-agents (real traffic): OS family", intoli["os"])
     # Not independent: enrichment/data/device_models.json is built from Matomo's regexes.
@@ -259,11 +351,13 @@ def main() -> None:
     print("\n| not a bot | right |\n|---|---|")
     print(f"| Matomo browser fixtures (humans) | {matomo['human'].overall()} |")
     print(f"| user-agents real traffic (humans) | {intoli['human'].overall()} |")
+    if browscap:
+        print(f"| Browscap tests/issues browsers (humans) | {browscap['human'].overall()} |")
     for row in matomo["nonbrowser"].rows():
         print(row.replace("| ", "| non-browser client: ", 1))
     if args.misses:
         pools = {"browser": matomo["browser"], "os": matomo["os"], "human": intoli["human"],
-                 "nonbrowser": matomo["nonbrowser"]}  # fmt: skip
+                 "nonbrowser": matomo["nonbrowser"], "browscap": browscap.get("browser", Score())}  # fmt: skip
         misses = {
             "device": matomo["device"].misses + intoli["device"].misses + uap_js["device"].misses,
             "bot": bots["crawler-user-agents"].misses + bots["Matomo bots.yml"].misses,

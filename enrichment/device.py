@@ -13,6 +13,7 @@ import ua_parser
 
 from enrichment._text import clean_text
 from enrichment.bots import LIBRARY, Bot, named_bot, unnamed_bot
+from enrichment.browser_rules import fix_browser
 from enrichment.client_hints import Hints, browser_version, os_name, os_version
 from enrichment.clients import client_type
 from enrichment.device_rules import BOT, DESKTOP, MOBILE, TABLET, UNKNOWN, device_class
@@ -88,15 +89,16 @@ def _client_type(family: str | None, bot: Bot | None, kind: str | None) -> str |
 
 
 def _client(ua: str, result: ua_parser.Result) -> tuple[str | None, str | None]:
-    agent, os = result.user_agent, result.os
+    agent, os, device = result.user_agent, result.os, result.device
     if agent is None or agent.family == "Other":
-        return None, None
-    name, version = agent.family, _version(agent.major, agent.minor)
+        name, version = None, None
+    else:
+        name, version = agent.family, _version(agent.major, agent.minor)
     if name == "Mobile Safari UI/WKWebView" and "AppleWebKit" not in ua and os:
         # A UA cut after the platform ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2_1 like
         # Mac OS X)", as in the docs) names no browser: Safari, whose version is the OS's.
-        name, version = "Mobile Safari", _version(os.major, os.minor)
-    return name, version
+        return "Mobile Safari", _version(os.major, os.minor)
+    return fix_browser(ua, name, version, device.model if device else None)
 
 
 def _parser_bot(ua: str, result: ua_parser.Result) -> Bot | None:

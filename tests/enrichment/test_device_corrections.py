@@ -1,4 +1,5 @@
-"""OS names ua-parser misses, non-browser software that is no bot, TV panels, tablets."""
+"""OS and browser names ua-parser misses, non-browser software that is no bot, TV panels,
+tablets."""
 
 from __future__ import annotations
 
@@ -27,6 +28,51 @@ OS_CASES = [
 @pytest.mark.parametrize(("ua", "name", "version"), OS_CASES)
 def test_os_names_ua_parser_misses_are_found(ua: str, name: str, version: str | None) -> None:
     assert parse_device(ua)["os"] == {"name": name, "version": version}
+
+
+# (user agent, browser name, version)
+BROWSER_CASES = [
+    ("Mozilla/5.0 (Linux; U; Android 4.1.2; tr-tr; GT-S7710 Build/JZO54K) AppleWebKit/534.30 "
+     "(KHTML, like Gecko) Version/4.0 Mobile Safari/534.30 ACHEETAHI/2100502012", "CM Browser",
+     None),
+    ("Mozilla/5.0 (Linux; Android 6.0.1; SM-G930A Build/MMB29M; wv) AppleWebKit/537.36 (KHTML, "
+     "like Gecko) Version/4.0 Chrome/55.0.2883.91 Mobile Safari/537.36 ACHEETAHI/1", "CM Browser",
+     None),
+    ("Mozilla/5.0 (Linux; U; Android 4.4.4; fa-; GT-I9060I Build/KTU84P) AppleWebKit/534.24 "
+     "(KHTML, like Gecko) Version/4.0 Mobile Safari/534.24 T5/2.0 bdbrowser_i18n/6.4.0.4",
+     "Baidu Browser", "6.4"),
+    ("Mozilla/5.0 (Linux; U; Android 4.2.1; zh-cn; MI 3 Build/JOP40D) AppleWebKit/534.30 (KHTML, "
+     "like Gecko) Version/4.0 Mobile Safari/534.30 XiaoMi/MiuiBrowser/1.0", "MiuiBrowser", "1.0"),
+    ("Mozilla/5.0 (Linux; U; Android 5.1; en-US; iris 505c Build/LMY47I) AppleWebKit/537.36 "
+     "(KHTML, like Gecko) Version/4.0 OPR/16.0.2168.102992 Mobile Safari/537.36", "Opera Mobile",
+     "16.0"),
+    # HbbTV is the TV standard, not the browser.
+    ("Opera/9.80 (Linux mips; U; HbbTV/1.1.1 (+PVR+RTSP;Airties;Air7210;16999168;;); xx) "
+     "Presto/2.10.287 Version/12.00", "Opera", "12.00"),
+    ("Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36 (KHTML, like Gecko) QtWebEngine/5.2.1 "
+     "Chrome/38.0.2125.122 Safari/537.36 HbbTV/1.2.1 (+DRM; LGE; 49UH668V-ZA; WEBOS3.0 03.00.87)",
+     "Chrome", "38.0"),
+    # "M bot 51" is a phone, not a bot named M.
+    ("Mozilla/5.0 (Linux; Android 7.0; M bot 51 Build/NRD90M) AppleWebKit/537.36 (KHTML, like "
+     "Gecko) Chrome/56.0.2924.87 Mobile Safari/537.36", "Chrome Mobile", "56.0"),
+    ("Mozilla/5.0 (Windows; U; Windows NT 5.0; en-US; rv:1.4b) Gecko/20030516 Mozilla "
+     "Firebird/0.6", "Firebird", "0.6"),
+    ("Mozilla/5.0 (Windows; U; Windows NT 5.1; en-US; rv:1.9.2pre) Gecko/20100115 Prism/1.0b3",
+     "Prism", "1.0"),
+    # Browsers ua-parser names are left alone.
+    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+     "Mobile Safari/537.36 OPR/79.0.0.0", "Opera Mobile", "79.0"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+     "Gecko) Version/17.2 Mobile/15E148 Safari/604.1", "Mobile Safari", "17.2"),
+    ("Mozilla/5.0 (Linux; U; Android 4.0.3; en-us; GT-I9100 Build/IML74K) AppleWebKit/534.30 "
+     "(KHTML, like Gecko) Version/4.0 Mobile Safari/534.30", "Android", "4.0"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ua", "name", "version"), BROWSER_CASES)
+def test_browser_names_ua_parser_misses_are_found(ua: str, name: str, version: str | None) -> None:
+    client = parse_device(ua)["client"]
+    assert (client["name"], client["version"], client["type"]) == (name, version, "browser")
 
 
 # (user agent, client type)
