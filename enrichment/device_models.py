@@ -20,8 +20,9 @@ from typing import Any
 from enrichment.device_model_literals import class_end
 
 DATA_FILE = Path(__file__).parent / "data" / "device_models.json"
-# Matomo's own wrapping: a model name starts the UA or follows a non-name character.
-_PREFIX = r"(?:^|[^A-Z0-9_-]|[^A-Z0-9-]_|sprd-|MZ-)(?:{})"
+# Matomo's own wrapping: a model name starts the UA or follows a non-name character;
+# this is what may come just before it.
+_BEFORE = re.compile(r"(?:[^A-Z0-9_-]|[^A-Z0-9-]_|sprd-|MZ-)\Z", re.IGNORECASE)
 _LOOKBEHIND = re.compile(r"\(\?<([=!])")
 
 
@@ -103,22 +104,24 @@ class Rows:
                     self._always.append(i)
                 for gram in grams or ():
                     self._by_gram.setdefault(gram, []).append(i)
-        self._compiled: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+        self._compiled: dict[int, re.Pattern[str]] = {}
 
-    def _regex(self, i: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        # The bare alternative first: `re` skips to its literal start and rejects most
-        # candidates fast; Matomo's prefix makes it try every position of the UA.
+    def _regex(self, i: int) -> re.Pattern[str]:
         if i not in self._compiled:
-            source = python_pattern(self._sources[i])
-            self._compiled[i] = (
-                re.compile(source, re.IGNORECASE),
-                re.compile(_PREFIX.format(source), re.IGNORECASE),
-            )
+            self._compiled[i] = re.compile(python_pattern(self._sources[i]), re.IGNORECASE)
         return self._compiled[i]
 
     def _found(self, i: int, text: str) -> bool:
-        bare, prefixed = self._regex(i)
-        return bare.search(text) is not None and prefixed.search(text) is not None
+        # Matomo's prefix is checked at each place the regex matches: compiled into every
+        # regex, its case-folded classes cost several times the regex's own compilation.
+        regex = self._regex(i)
+        found = regex.search(text)
+        while found is not None:
+            start = found.start()
+            if start == 0 or _BEFORE.search(text, max(start - 5, 0), start):
+                return True
+            found = regex.search(text, start + 1)
+        return False
 
     def first(self, text: str, grams: set[str]) -> int | None:
         """Index of the first row found in `text` (`grams`: its grams_of), or None."""

@@ -75,6 +75,26 @@ def test_python_pattern_splits_a_look_behind_of_different_widths() -> None:
     assert not re.search(pattern, "cNote")
 
 
+# Matomo's wrapping of every device regex, compiled whole: what the table must answer.
+MATOMO_PREFIX = r"(?:^|[^A-Z0-9_-]|[^A-Z0-9-]_|sprd-|MZ-)(?:{})"
+PREFIX_SOURCES = ["Note 8", "(?<!Redmi )Note 8", "LG(?!E)", "X[0-9]+", "(?:A|B)?C1"]
+PREFIX_TEXTS = [
+    "Note 8", "xNote 8", "_Note 8", "a_Note 8", "-_Note 8", "__Note 8", "sprd-Note 8",
+    "MZ-Note 8", "mz-note 8", "xsprd-Note 8", "1Note 8", "(Note 8", "xNote 8 Note 8",
+    "Redmi Note 8", "LGE LG", "aLGE", "X1", "aX1 _X2", "x-X1", "BC1", "xBC1", "x_C1",
+    "\u017fprd-Note 8", "\u212aX1", "Note 8\n",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("source", PREFIX_SOURCES)
+def test_matomos_prefix_is_checked_where_the_regex_matches(source: str) -> None:
+    rows = Rows([[[[source, None]]]])
+    wrapped = re.compile(MATOMO_PREFIX.format(python_pattern(source)), re.IGNORECASE)
+    for text in PREFIX_TEXTS:
+        expected = 0 if wrapped.search(text) else None
+        assert rows.first(text, grams_of(text, 3)) == expected, text
+
+
 def test_rows_give_the_first_row_in_table_order_not_the_first_in_the_text() -> None:
     rows = Rows(
         [[[["Nokia", ["nok"]]]], [[["SAMSUNG(?! ?Browser)", ["sam"]]]], [[["Browser", None]]]]
