@@ -6,7 +6,9 @@ Each regex comes with grams (short lower-case substrings) of which every UA it m
 contains one, so a UA is only tried against the few regexes its own grams point to, in
 table order: the answer is the one trying them all would give. Regexes are compiled with
 Python's `re` one by one, at their first try: compiled sets of thousands of regexes cost
-hundreds of megabytes per process, and most brands never appear in a given traffic.
+hundreds of megabytes per process, and most brands never appear in a given traffic. A
+regex whose whole needed literals an (ASCII) UA lacks is not compiled at all: on a rare
+UA that is nearly every regex its grams point to, so a cache miss compiles next to nothing.
 """
 
 from __future__ import annotations
@@ -88,17 +90,20 @@ def grams_of(text: str, size: int) -> set[str]:
 
 class Rows:
     """Rows in table order, each the alternatives of one regex with their grams (None: no
-    gram known); an alternative is only tried on UAs that contain one of its grams."""
+    gram known) and the literals one of which a match contains (None: none known); an
+    alternative is only tried on UAs that contain one of its grams."""
 
     def __init__(self, rows: list[Any]) -> None:
         self._sources: list[str] = []
+        self._literals: list[list[str] | None] = []
         self._row: list[int] = []  # the row of each alternative
         self._always: list[int] = []
         self._by_gram: dict[str, list[int]] = {}
         for row, (branches, *_) in enumerate(rows):
-            for source, grams in branches:
+            for source, grams, *literals in branches:
                 i = len(self._sources)
                 self._sources.append(source)
+                self._literals.append(literals[0] if literals else grams)
                 self._row.append(row)
                 if grams is None:
                     self._always.append(i)
@@ -111,7 +116,11 @@ class Rows:
             self._compiled[i] = re.compile(python_pattern(self._sources[i]), re.IGNORECASE)
         return self._compiled[i]
 
-    def _found(self, i: int, text: str) -> bool:
+    def _found(self, i: int, text: str, low: str | None) -> bool:
+        # Most alternatives a UA's grams point to lack a whole literal: no regex to compile.
+        literals = self._literals[i]
+        if low is not None and literals is not None and not any(x in low for x in literals):
+            return False
         # Matomo's prefix is checked at each place the regex matches: compiled into every
         # regex, its case-folded classes cost several times the regex's own compilation.
         regex = self._regex(i)
@@ -125,10 +134,13 @@ class Rows:
 
     def first(self, text: str, grams: set[str]) -> int | None:
         """Index of the first row found in `text` (`grams`: its grams_of), or None."""
+        # Literals only on an ASCII UA: beyond it `re` folds more than str.lower() does
+        # (U+017F, long s, matches "s").
+        low = text.lower() if text.isascii() else None
         found = set(self._always)
         for gram in grams & self._by_gram.keys():
             found.update(self._by_gram[gram])
-        match = next((i for i in sorted(found) if self._found(i, text)), None)
+        match = next((i for i in sorted(found) if self._found(i, text, low)), None)
         return None if match is None else self._row[match]
 
     def compile_all(self) -> None:

@@ -63,6 +63,12 @@ def test_needed_gives_literals_every_match_contains(
     assert needed(pattern) == expected
 
 
+def test_needed_goes_below_a_gram_when_asked() -> None:
+    assert needed(r"SH-?[0-9]+") is None
+    assert needed(r"SH-?[0-9]+", least=2) == ["sh"]
+    assert needed(r"(?:Dream_D1|GN[0-9]{3})", least=2) == ["dream_d1", "gn"]
+
+
 def test_spread_splits_a_big_group_into_its_alternatives() -> None:
     assert spread(r"X(?:A1|B2|C3|D4)Y|Z") == ["X(?:A1)Y", "X(?:B2)Y", "X(?:C3)Y", "X(?:D4)Y", "Z"]
     assert spread(r"X(?:A1|B2|C3|D4)?Y") == [r"X(?:A1|B2|C3|D4)?Y"]  # optional: left whole
@@ -93,6 +99,34 @@ def test_matomos_prefix_is_checked_where_the_regex_matches(source: str) -> None:
     for text in PREFIX_TEXTS:
         expected = 0 if wrapped.search(text) else None
         assert rows.first(text, grams_of(text, 3)) == expected, text
+
+
+# (user agent, row): a literal tells the regex out only on an ASCII UA.
+LITERAL_CASES = [
+    ("Android 13; SM-T510)", 0),
+    ("Android 13; SM-T51)", None),  # the gram is there, not the literal: no regex tried
+    ("Android 13; \u017fM-T510)", 0),  # `re` folds U+017F (long s) to "s"; str.lower() does not
+    ("Android 13; SH-04)", 1),
+    ("Android 13; SX-04)", None),
+    ("Android 13; \u017fH-04)", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LITERAL_CASES)
+def test_rows_skip_a_regex_whose_literals_an_ascii_ua_lacks(text: str, expected: int) -> None:
+    rows = Rows([[[["SM-T510", ["t51"], ["sm-t510"]]]], [[["SH-?[0-9]+", None, ["sh"]]]]])
+    assert rows.first(text, grams_of(text, 3)) == expected
+
+
+def test_a_rare_user_agent_compiles_no_regex(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = load()
+    ua = "Mozilla/5.0 (Linux; Android 14; Qwzrtv Plokmn) AppleWebKit/537.36 Chrome/120.0.0.0"
+    table.model_class(ua)  # the regexes every Android UA needs compile here
+    compiled: list[str] = []
+    monkeypatch.setattr(re, "compile", lambda *args: compiled.append(args[0]))
+    for ua in ["Android 14; Zqkwjq Ybnrtl)", "Android 9; Rtyplk Vbnmqw)", "Android 7; Kj Pzq)"]:
+        assert table.model_class(ua) is None
+    assert compiled == []
 
 
 def test_rows_give_the_first_row_in_table_order_not_the_first_in_the_text() -> None:
@@ -134,9 +168,12 @@ def test_build_keeps_models_whose_class_differs_from_the_brand(tmp_path: Path) -
     data = build(matomo=tmp_path, version="test")
     assert data["brands"] == [
         [
-            [["ACME", ["acm"]]],
+            [["ACME", ["acm"], ["acme"]]],
             "mobile",
-            [[[["ACME Tab (?!Pro)", [" ta"]]], "tablet"], [[["ACME Box", [" bo"]]], "tv"]],
+            [
+                [[["ACME Tab (?!Pro)", [" ta"], ["acme tab "]]], "tablet"],
+                [[["ACME Box", [" bo"], ["acme box"]]], "tv"],
+            ],
         ]
     ]
     path = tmp_path / "table.json"
