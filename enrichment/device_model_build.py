@@ -12,6 +12,7 @@ Matomo's answer.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -154,6 +155,9 @@ def build(*, matomo: Path, version: str) -> dict[str, Any]:
         brand[0] = _branches(brand[0], counts)
         for model in brand[2]:
             model[0] = _branches(model[0], counts)
+        # JSON text, parsed at the brand's first match: most brands never appear in a
+        # given traffic, and parsed, the models would be most of the loaded table.
+        brand[2] = json.dumps(brand[2], ensure_ascii=False, separators=(",", ":"))
     return {
         "source": "matomo-org/device-detector regexes/device",
         "version": version,

@@ -150,37 +150,49 @@ class Rows:
 
 
 class ModelTable:
-    """The brands of one table file, each brand's models indexed on first use."""
+    """The brands of one table file, each brand's models read and indexed on first use."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self._gram = int(data["gram"])
-        self._rows = data["brands"]
-        self._brands = Rows(self._rows)
-        self._models: dict[int, Rows] = {}
+        brands = data["brands"]
+        self._brands = Rows(brands)
+        self._defaults: list[str | None] = [default for _, default, _ in brands]
+        self._texts: list[str] = [models for *_, models in brands]  # JSON, as built
+        self._models: dict[int, tuple[list[Any], Rows]] = {}
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._defaults)
 
-    def _brand_models(self, brand: int) -> Rows:
+    def _brand_models(self, brand: int) -> tuple[list[Any], Rows]:
         if brand not in self._models:
-            self._models[brand] = Rows(self._rows[brand][2])
+            models = json.loads(self._texts[brand])
+            self._models[brand] = models, Rows(models)
         return self._models[brand]
 
     def compile_all(self) -> None:
         """Compile every regex of the table now (to check a new table file)."""
         self._brands.compile_all()
-        for brand in range(len(self._rows)):
-            self._brand_models(brand).compile_all()
+        for brand in range(len(self)):
+            self._brand_models(brand)[1].compile_all()
 
-    def model_class(self, ua: str) -> str | None:
-        """The class of the first brand and model Matomo would match, or None."""
+    def match(self, ua: str) -> tuple[int, int | None] | None:
+        """Indexes of the first brand and model Matomo would match (a None model: none of
+        the brand's models that have a class of their own), or None: no brand."""
         grams = grams_of(ua, self._gram)
         brand = self._brands.first(ua, grams)
         if brand is None:
             return None
-        _, default, models = self._rows[brand]
-        found = self._brand_models(brand).first(ua, grams) if models else None
-        return str(models[found][1]) if found is not None else default
+        return brand, self._brand_models(brand)[1].first(ua, grams)
+
+    def model_class(self, ua: str) -> str | None:
+        """The class of the first brand and model Matomo would match, or None."""
+        found = self.match(ua)
+        if found is None:
+            return None
+        brand, model = found
+        if model is None:
+            return self._defaults[brand]
+        return str(self._brand_models(brand)[0][model][1])
 
 
 def load(path: Path = DATA_FILE) -> ModelTable:
