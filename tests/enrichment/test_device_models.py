@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from enrichment.device import parse_device
 from enrichment.device_model_build import build, spread
 from enrichment.device_model_literals import needed
-from enrichment.device_models import Rows, grams_of, load, python_pattern
+from enrichment.device_models import DATA_FILE, Rows, grams_of, load, python_pattern
 
 # (user agent, device_class): each says the opposite of what its class would suggest.
 MODELS: list[tuple[str, str]] = [
@@ -179,3 +181,52 @@ def test_build_keeps_models_whose_class_differs_from_the_brand(tmp_path: Path) -
     assert table.model_class("Android 13; ACME Tab Pro)") == "mobile"
     assert table.model_class("Android 13; ACME Box)") == "tv"
     assert table.model_class("Android 13; Other 5)") is None
+
+
+ANDROID_SAMPLE = [ua for ua, _ in MODELS] + [
+    f"Mozilla/5.0 (Linux; Android {version}; {model}) AppleWebKit/537.36 (KHTML, like Gecko) "
+    f"Chrome/120.0.0.0 {mobile}Safari/537.36"
+    for version, model, mobile in [
+        ("13", "SM-A536B", "Mobile "), ("10", "SM-T510", ""), ("11", "Redmi Note 8 Pro", "Mobile "),
+        ("14", "Pixel 8 Pro", "Mobile "), ("9", "LG-H870", "Mobile "), ("12", "moto g(30)", "Mobile "),
+        ("11", "Lenovo TB-X606F", ""), ("9", "AFTMM Build/PS7242", ""), ("10", "BRAVIA 4K GB", ""),
+        ("7.1.1", "Nokia 2", "Mobile "), ("10", "Quest 2", ""), ("8.1.0", "HUAWEI BLN-L21", "Mobile "),
+        ("10", "M2004J19C", "Mobile "), ("12", "CPH2205", "Mobile "), ("7", "SHIELD Android TV", ""),
+        ("6.0", "Le X620", "Mobile "), ("11", "TECNO KE5", "Mobile "), ("9", "SH-04L", "Mobile "),
+        ("13", "XT2175-2", "Mobile "), ("10", "KFMAWI", ""), ("5.1", "HM NOTE 1LTE", "Mobile "),
+    ]
+]  # fmt: skip
+
+
+def _variants(ua: str) -> list[str]:
+    """`ua`, and versions of it that take each edge of Matomo's prefix and of case folding."""
+    return [
+        ua, ua.replace("; ", ";_"), ua.replace("; ", ";x"), ua.replace("; ", "; sprd-").upper(),
+        ua.replace("s", "\u017f").replace("k", "\u212a"), ua + "\n",
+    ]  # fmt: skip
+
+
+@functools.cache
+def _wrapped(source: str) -> re.Pattern[str]:
+    return re.compile(MATOMO_PREFIX.format(python_pattern(source)), re.IGNORECASE)
+
+
+def _first_row(rows: list[Any], ua: str) -> int | None:
+    """The first row one of whose regexes, wrapped in Matomo's prefix, is found in `ua`,
+    trying each regex the UA holds a gram of (None: every UA)."""
+    grams = grams_of(ua, 3)
+    for row, (branches, *_) in enumerate(rows):
+        for source, index, *_ in branches:
+            if (index is None or grams & set(index)) and _wrapped(source).search(ua):
+                return row
+    return None
+
+
+def test_the_table_answers_as_its_regexes_wrapped_whole() -> None:
+    data = json.loads(DATA_FILE.read_text())
+    table = load()
+    for ua in (variant for sample in ANDROID_SAMPLE for variant in _variants(sample)):
+        brand = _first_row(data["brands"], ua)
+        models = json.loads(data["brands"][brand][2]) if brand is not None else []
+        expected = None if brand is None else (brand, _first_row(models, ua))
+        assert table.match(ua) == expected, ua
