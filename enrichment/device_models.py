@@ -100,10 +100,11 @@ class Rows:
         self._always: list[int] = []
         self._by_gram: dict[str, list[int]] = {}
         for row, (branches, *_) in enumerate(rows):
-            for source, grams, *literals in branches:
+            for branch in branches:
+                source, grams = branch[0], branch[1]
                 i = len(self._sources)
                 self._sources.append(source)
-                self._literals.append(literals[0] if literals else grams)
+                self._literals.append(branch[2] if len(branch) > 2 else grams)
                 self._row.append(row)
                 if grams is None:
                     self._always.append(i)
@@ -158,15 +159,16 @@ class ModelTable:
         self._brands = Rows(brands)
         self._defaults: list[str | None] = [default for _, default, _ in brands]
         self._texts: list[str] = [models for *_, models in brands]  # JSON, as built
-        self._models: dict[int, tuple[list[Any], Rows]] = {}
+        self._models: dict[int, tuple[list[str | None], Rows]] = {}
 
     def __len__(self) -> int:
         return len(self._defaults)
 
-    def _brand_models(self, brand: int) -> tuple[list[Any], Rows]:
+    def _brand_models(self, brand: int) -> tuple[list[str | None], Rows]:
+        """The classes of `brand`'s models, and their index."""
         if brand not in self._models:
             models = json.loads(self._texts[brand])
-            self._models[brand] = models, Rows(models)
+            self._models[brand] = [cls for _, cls in models], Rows(models)
         return self._models[brand]
 
     def compile_all(self) -> None:
@@ -192,7 +194,7 @@ class ModelTable:
         brand, model = found
         if model is None:
             return self._defaults[brand]
-        return str(self._brand_models(brand)[0][model][1])
+        return str(self._brand_models(brand)[0][model])
 
 
 def load(path: Path = DATA_FILE) -> ModelTable:
