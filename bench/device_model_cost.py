@@ -1,11 +1,14 @@
 """What the device model table costs one process: load time, RSS, first-use match times.
 
-    .venv/bin/python bench/device_model_cost.py --matomo DEVICE-DETECTOR --uap-js UA-PARSER-JS
+    .venv/bin/python bench/device_model_cost.py --matomo DEVICE-DETECTOR --uap-js UA-PARSER-JS \\
+        [--intoli USER-AGENTS-JSON]
 
-Reads every user agent of Matomo's fixtures and ua-parser-js's device fixtures first (so
-their own memory is in the baseline), then loads the table and asks it for the class of
-each Android UA, timing each call: the first UA of a brand pays for that brand's
-compilation. RSS is VmRSS from /proc/self/status (Linux).
+Gathers the Android user agents of Matomo's fixtures, ua-parser-js's device fixtures and,
+when given, the user-agents npm package's dist/user-agents.json in a child process (so the
+memory their parsing frees cannot absorb the table's), then loads the table and asks it
+for the class of each, timing each call: the first UA of a device pays for the regexes it
+compiles. RSS is VmRSS from /proc/self/status (Linux); the full collection is one
+gc.collect(), what a cache miss pays when the collector's oldest generation comes due.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import gc
 import json
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,25 +34,40 @@ def rss_mb() -> float:
     return 0.0
 
 
-def corpus(matomo: Path, uap_js: Path) -> list[str]:
+def corpus(matomo: Path, uap_js: Path, intoli: Path | None = None) -> list[str]:
+    """The distinct Android user agents of the corpora given."""
     entries, bots = matomo_entries(matomo)
     uas = [str(entry["user_agent"]) for entry in entries] + bots
     for path in sorted((uap_js / "test" / "data" / "ua" / "device").glob("*.json")):
         uas += [str(row["ua"]) for row in json.loads(path.read_text())]
+    if intoli is not None:
+        uas += [str(row["userAgent"]) for row in json.loads(intoli.read_text())]
     return [ua for ua in dict.fromkeys(uas) if "Android" in ua]
+
+
+def gathered(args: argparse.Namespace) -> list[str]:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        return pool.submit(corpus, args.matomo, args.uap_js, args.intoli).result()
+
+
+def full_collection_ms() -> float:
+    start = time.perf_counter()
+    gc.collect()
+    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--matomo", type=Path, required=True)
     parser.add_argument("--uap-js", type=Path, required=True)
-    args = parser.parse_args()
-    uas = corpus(args.matomo, args.uap_js)
+    parser.add_argument("--intoli", type=Path)
+    uas = gathered(parser.parse_args())
     gc.collect()
-    base = rss_mb()
+    base, empty = rss_mb(), full_collection_ms()
     start = time.perf_counter()
     table = device_models.load()
     print(f"table load: {(time.perf_counter() - start) * 1000:,.0f} ms, +{rss_mb() - base:.1f} MB")
+    print(f"full collection: {empty:,.1f} ms before the load, {full_collection_ms():,.1f} after")
     times = []
     for ua in uas:
         start = time.perf_counter()
@@ -64,7 +83,7 @@ def main() -> None:
     table.compile_all()
     print(
         f"every brand compiled: {(time.perf_counter() - start) * 1000:,.0f} ms more, "
-        f"+{rss_mb() - base:.1f} MB"
+        f"+{rss_mb() - base:.1f} MB, full collection {full_collection_ms():,.1f} ms"
     )
 
 

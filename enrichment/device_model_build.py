@@ -5,12 +5,14 @@ neither "TV" nor a panel code, from a phone through its model; Matomo's
 `regexes/device/*.yml` (LGPL-3.0) is the public database of models. The table keeps, per
 brand and in Matomo's order, the brand regex, the brand's device class and its model
 regexes with their classes, each regex with the index grams of its needed literals
-(device_model_literals.py): at run time only the regexes whose grams a user agent
-contains are compiled and tried, so the first match is still Matomo's answer.
+(device_model_literals.py) and those literals: at run time only the regexes whose grams
+and literals a user agent contains are compiled and tried, so the first match is still
+Matomo's answer.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from enrichment.device_model_literals import GRAM, class_end, needed
+from enrichment.device_model_literals import GRAM, class_end, longest, needed
 from enrichment.device_models import alternatives, group_end
 
 # Matomo's device parsers in the order it runs them. televisions.yml (HbbTV UAs only),
@@ -37,8 +39,10 @@ _COMMON = (
     "mozilla/5.0 (linux; u; android 14; en-us; build/) applewebkit/537.36 (khtml, like gecko) "
     "version/4.0 chrome/120.0.0.0 mobile safari/537.36 wv"
 )
+# ...and one of these every Android UA of that version: a poor literal to tell a model by.
+_VERSIONS = " ".join(f"android {version}" for version in range(1, 20))
 _SPREAD = 3  # groups of fewer alternatives stay whole: spreading them gains little
-Row = list[Any]  # [regex, then its alternatives and their grams; class or None; models]
+Row = list[Any]  # [regex, then its alternatives, grams, literals; class or None; models]
 
 
 def _models(entry: dict[str, Any], default: str | None) -> list[Row]:
@@ -106,7 +110,8 @@ def spread(regex: str, depth: int = 2) -> list[str]:
 
 def _branches(regex: str, counts: Counter[str]) -> list[list[Any]]:
     """The alternatives of `regex` (spread), each with one gram per needed literal (the
-    rarest), or None when no literal is known to be needed."""
+    rarest), or None when no literal is known to be needed; then, when they tell more
+    than the grams, the literals `_literals` gives."""
     branches: list[list[Any]] = []
     for branch in spread(regex):
         literals = needed(branch)
@@ -116,8 +121,28 @@ def _branches(regex: str, counts: Counter[str]) -> list[list[Any]]:
                 min(_grams([lit]), key=lambda g: (g in _COMMON, counts[g], g)) for lit in literals
             )
             grams = sorted(set(rarest))
-        branches.append([branch, grams])
+        branches.append([branch, grams, *_literals(branch, grams, counts)])
     return branches
+
+
+def _literals(branch: str, grams: list[str] | None, counts: Counter[str]) -> list[Any]:
+    """[literals one of which a UA must contain for `branch` to match], checked before its
+    regex compiles: a gram alone lets many UAs through. The rarest such set ("p11", not
+    "android 7"); shorter than a gram when that is all there is (an alternative without
+    grams is tried on every UA). [] when they would tell nothing more, or are not ASCII:
+    beyond ASCII, `re`'s case folding is not str.lower()'s (U+017F, long s, matches "s")."""
+
+    def rank(option: set[str]) -> tuple[Any, ...]:
+        worst = max(min(map(rarity, _grams([lit])), default=(False, 0)) for lit in option)
+        return (not worst[0], -worst[1]), longest(option)
+
+    def rarity(gram: str) -> tuple[bool, int]:
+        return gram in _COMMON or gram in _VERSIONS, counts[gram]
+
+    literals = needed(branch, rank=rank) or needed(branch, least=2, rank=rank)
+    if literals is None or literals == grams or not all(map(str.isascii, literals)):
+        return []
+    return [literals]
 
 
 def build(*, matomo: Path, version: str) -> dict[str, Any]:
@@ -130,6 +155,9 @@ def build(*, matomo: Path, version: str) -> dict[str, Any]:
         brand[0] = _branches(brand[0], counts)
         for model in brand[2]:
             model[0] = _branches(model[0], counts)
+        # JSON text, parsed at the brand's first match: most brands never appear in a
+        # given traffic, and parsed, the models would be most of the loaded table.
+        brand[2] = json.dumps(brand[2], ensure_ascii=False, separators=(",", ":"))
     return {
         "source": "matomo-org/device-detector regexes/device",
         "version": version,

@@ -9,6 +9,8 @@ only costs speed: such a pattern is tried on every user agent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 GRAM = 3  # patterns are indexed by substrings of this length of their literals
 _QUANTIFIER = re.compile(r"\{(\d*)(?:,(\d*))?\}")
@@ -18,25 +20,42 @@ _MAX_CLASS = 8  # a class of more characters is not spelled out
 _MAX_SPELLINGS = 64
 
 
+Choose = Callable[[list[set[str]]], "set[str] | None"]
+
+
 class _UnsureError(Exception):
     pass
 
 
-def needed(pattern: str) -> list[str] | None:
-    """Literals (lower case, at least GRAM long) one of which every match contains."""
+def longest(option: set[str]) -> tuple[int, int]:
+    """The default rank of literal sets: "SM-(?:P605|P607T)" is indexed by "p605"/"p607t",
+    not "sm-"."""
+    return min(map(len, option)), -len(option)
+
+
+def needed(
+    pattern: str, least: int = GRAM, rank: Callable[[set[str]], Any] = longest
+) -> list[str] | None:
+    """Literals (lower case, at least `least` long) one of which every match contains;
+    where a match needs several such sets, the one `rank` puts highest."""
+
+    def choose(options: list[set[str]]) -> set[str] | None:
+        usable = [option for option in options if min(map(len, option)) >= least]
+        return max(usable, key=rank) if usable else None
+
     try:
-        found, _, end = _alternation(pattern, 0)
+        found, _, end = _alternation(pattern, 0, choose)
     except (_UnsureError, IndexError):
         return None
     return sorted(found) if found is not None and end == len(pattern) else None
 
 
-def _alternation(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
+def _alternation(p: str, i: int, choose: Choose) -> tuple[set[str] | None, set[str] | None, int]:
     """(needed literals, every spelling when the alternation is plain literals, index)."""
     union: set[str] | None = set()
     spellings: set[str] | None = set()
     while True:
-        found, spelled, i = _sequence(p, i)
+        found, spelled, i = _sequence(p, i, choose)
         # One branch without a known literal can match without any of the others'.
         union = None if union is None or found is None else union | found
         spellings = None if spellings is None or spelled is None else spellings | spelled
@@ -45,12 +64,12 @@ def _alternation(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]
         i += 1
 
 
-def _sequence(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
+def _sequence(p: str, i: int, choose: Choose) -> tuple[set[str] | None, set[str] | None, int]:
     options: list[set[str]] = []
     run = {""}  # the strings the literals read so far spell, classes expanded
     spelled = True  # no break so far: `run` is every string the sequence matches
     while i < len(p) and p[i] not in "|)":
-        chars, group, i = _atom(p, i)
+        chars, group, i = _atom(p, i, choose)
         low, quantified, i = _repeat(p, i)
         if chars is not None and low >= 1:
             run = {start + char for start in run for char in chars}
@@ -64,13 +83,10 @@ def _sequence(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
             options.append(group)
     if run != {""}:
         options.append(run)
-    usable = [option for option in options if min(map(len, option)) >= GRAM]
-    # The longest shortest literal: "SM-(?:P605|P607T)" is indexed by "p605"/"p607t", not "sm-".
-    best = max(usable, key=lambda option: (min(map(len, option)), -len(option))) if usable else None
-    return best, (run if spelled else None), i
+    return choose(options), (run if spelled else None), i
 
 
-def _atom(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
+def _atom(p: str, i: int, choose: Choose) -> tuple[set[str] | None, set[str] | None, int]:
     """(characters the atom may be, literals of a group, index after the atom)."""
     char = p[i]
     if char == "\\":
@@ -91,7 +107,7 @@ def _atom(p: str, i: int) -> tuple[set[str] | None, set[str] | None, int]:
             raise _UnsureError
         else:
             start = i + 1
-        found, spellings, end = _alternation(p, start)
+        found, spellings, end = _alternation(p, start, choose)
         if p[end] != ")":
             raise _UnsureError
         if zero_width:

@@ -6,7 +6,9 @@ Each regex comes with grams (short lower-case substrings) of which every UA it m
 contains one, so a UA is only tried against the few regexes its own grams point to, in
 table order: the answer is the one trying them all would give. Regexes are compiled with
 Python's `re` one by one, at their first try: compiled sets of thousands of regexes cost
-hundreds of megabytes per process, and most brands never appear in a given traffic.
+hundreds of megabytes per process, and most brands never appear in a given traffic. A
+regex whose whole needed literals an (ASCII) UA lacks is not compiled at all: on a rare
+UA that is nearly every regex its grams point to, so a cache miss compiles next to nothing.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 from enrichment.device_model_literals import class_end
 
 DATA_FILE = Path(__file__).parent / "data" / "device_models.json"
-# Matomo's own wrapping: a model name starts the UA or follows a non-name character.
-_PREFIX = r"(?:^|[^A-Z0-9_-]|[^A-Z0-9-]_|sprd-|MZ-)(?:{})"
+# Matomo's own wrapping: a model name starts the UA or follows a non-name character;
+# this is what may come just before it.
+_BEFORE = re.compile(r"(?:[^A-Z0-9_-]|[^A-Z0-9-]_|sprd-|MZ-)\Z", re.IGNORECASE)
 _LOOKBEHIND = re.compile(r"\(\?<([=!])")
 
 
@@ -87,45 +90,58 @@ def grams_of(text: str, size: int) -> set[str]:
 
 class Rows:
     """Rows in table order, each the alternatives of one regex with their grams (None: no
-    gram known); an alternative is only tried on UAs that contain one of its grams."""
+    gram known) and the literals one of which a match contains (None: none known); an
+    alternative is only tried on UAs that contain one of its grams."""
 
     def __init__(self, rows: list[Any]) -> None:
         self._sources: list[str] = []
+        self._literals: list[list[str] | None] = []
         self._row: list[int] = []  # the row of each alternative
         self._always: list[int] = []
         self._by_gram: dict[str, list[int]] = {}
         for row, (branches, *_) in enumerate(rows):
-            for source, grams in branches:
+            for branch in branches:
+                source, grams = branch[0], branch[1]
                 i = len(self._sources)
                 self._sources.append(source)
+                self._literals.append(branch[2] if len(branch) > 2 else grams)
                 self._row.append(row)
                 if grams is None:
                     self._always.append(i)
                 for gram in grams or ():
                     self._by_gram.setdefault(gram, []).append(i)
-        self._compiled: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+        self._compiled: dict[int, re.Pattern[str]] = {}
 
-    def _regex(self, i: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        # The bare alternative first: `re` skips to its literal start and rejects most
-        # candidates fast; Matomo's prefix makes it try every position of the UA.
+    def _regex(self, i: int) -> re.Pattern[str]:
         if i not in self._compiled:
-            source = python_pattern(self._sources[i])
-            self._compiled[i] = (
-                re.compile(source, re.IGNORECASE),
-                re.compile(_PREFIX.format(source), re.IGNORECASE),
-            )
+            self._compiled[i] = re.compile(python_pattern(self._sources[i]), re.IGNORECASE)
         return self._compiled[i]
 
-    def _found(self, i: int, text: str) -> bool:
-        bare, prefixed = self._regex(i)
-        return bare.search(text) is not None and prefixed.search(text) is not None
+    def _found(self, i: int, text: str, low: str | None) -> bool:
+        # Most alternatives a UA's grams point to lack a whole literal: no regex to compile.
+        literals = self._literals[i]
+        if low is not None and literals is not None and not any(x in low for x in literals):
+            return False
+        # Matomo's prefix is checked at each place the regex matches: compiled into every
+        # regex, its case-folded classes cost several times the regex's own compilation.
+        regex = self._regex(i)
+        found = regex.search(text)
+        while found is not None:
+            start = found.start()
+            if start == 0 or _BEFORE.search(text, max(start - 5, 0), start):
+                return True
+            found = regex.search(text, start + 1)
+        return False
 
     def first(self, text: str, grams: set[str]) -> int | None:
         """Index of the first row found in `text` (`grams`: its grams_of), or None."""
+        # Literals only on an ASCII UA: beyond it `re` folds more than str.lower() does
+        # (U+017F, long s, matches "s").
+        low = text.lower() if text.isascii() else None
         found = set(self._always)
         for gram in grams & self._by_gram.keys():
             found.update(self._by_gram[gram])
-        match = next((i for i in sorted(found) if self._found(i, text)), None)
+        match = next((i for i in sorted(found) if self._found(i, text, low)), None)
         return None if match is None else self._row[match]
 
     def compile_all(self) -> None:
@@ -135,37 +151,50 @@ class Rows:
 
 
 class ModelTable:
-    """The brands of one table file, each brand's models indexed on first use."""
+    """The brands of one table file, each brand's models read and indexed on first use."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self._gram = int(data["gram"])
-        self._rows = data["brands"]
-        self._brands = Rows(self._rows)
-        self._models: dict[int, Rows] = {}
+        brands = data["brands"]
+        self._brands = Rows(brands)
+        self._defaults: list[str | None] = [default for _, default, _ in brands]
+        self._texts: list[str] = [models for *_, models in brands]  # JSON, as built
+        self._models: dict[int, tuple[list[str | None], Rows]] = {}
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._defaults)
 
-    def _brand_models(self, brand: int) -> Rows:
+    def _brand_models(self, brand: int) -> tuple[list[str | None], Rows]:
+        """The classes of `brand`'s models, and their index."""
         if brand not in self._models:
-            self._models[brand] = Rows(self._rows[brand][2])
+            models = json.loads(self._texts[brand])
+            self._models[brand] = [cls for _, cls in models], Rows(models)
         return self._models[brand]
 
     def compile_all(self) -> None:
         """Compile every regex of the table now (to check a new table file)."""
         self._brands.compile_all()
-        for brand in range(len(self._rows)):
-            self._brand_models(brand).compile_all()
+        for brand in range(len(self)):
+            self._brand_models(brand)[1].compile_all()
 
-    def model_class(self, ua: str) -> str | None:
-        """The class of the first brand and model Matomo would match, or None."""
+    def match(self, ua: str) -> tuple[int, int | None] | None:
+        """Indexes of the first brand and model Matomo would match (a None model: none of
+        the brand's models that have a class of their own), or None: no brand."""
         grams = grams_of(ua, self._gram)
         brand = self._brands.first(ua, grams)
         if brand is None:
             return None
-        _, default, models = self._rows[brand]
-        found = self._brand_models(brand).first(ua, grams) if models else None
-        return str(models[found][1]) if found is not None else default
+        return brand, self._brand_models(brand)[1].first(ua, grams)
+
+    def model_class(self, ua: str) -> str | None:
+        """The class of the first brand and model Matomo would match, or None."""
+        found = self.match(ua)
+        if found is None:
+            return None
+        brand, model = found
+        if model is None:
+            return self._defaults[brand]
+        return str(self._brand_models(brand)[0][model])
 
 
 def load(path: Path = DATA_FILE) -> ModelTable:
