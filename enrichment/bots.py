@@ -194,12 +194,17 @@ _GENERIC = re.compile(
 )
 # "(compatible; Name/1.0; +https://...)": a contact URL in the UA is what crawlers add.
 _CONTACT = Matcher([r"\+?https?://|\bmailto:|compatible;\s*[^;)]*?(?:/|;)\s*\+"])
-# "(compatible; Name/1.0)" is a crawler unless Name is one of the old browsers that used it.
+# "(compatible; Name/1.0)" is a crawler unless Name is one of the old browsers that used it,
+# or the comment names the desktop system the browser runs on, as crawlers' do not.
 _COMPATIBLE = re.compile(
     r"\(compatible(?:\)|;(?!\s*(?:MSIE|Konqueror|IEMobile|Opera|Windows|BlackBerry|Trident|"
-    r"GoogleToolbar|MSN|Lynx|Links|Dillo|iCab|NetFront|Avant|Maxthon|OmniWeb|Nintendo|Linux)))",
+    r"GoogleToolbar|MSN|Lynx|Links|Dillo|iCab|NetFront|Avant|Maxthon|OmniWeb|Nintendo|Linux|"
+    r"Mozilla/))(?![^()]*\b(?:Windows NT \d|Mac OS X|AmigaOS|BeOS|RISC OS|Syllable|MorphOS)))",
     re.I,
 )
+# A product that calls itself a browser ("Avant Browser/1.2", "QtWeb Internet Browser/3.8")
+# may name its home page, as crawlers do.
+_BROWSER_PRODUCT = re.compile(r"\bBrowser/\d")
 _ANDROID_COMMENT = re.compile(r"^[^(]*\([^)]*Android[^)]*\)")
 _PRODUCT = re.compile(r"(?:compatible;\s*)?([A-Za-z][\w.\-!]{1,60})/\d")
 
@@ -243,7 +248,7 @@ def _generic(ua: str) -> Bot | None:
     if match:
         name = _token_at(text, match.start(), match.end()).strip(".-!")
         return Bot(name or "unknown bot", CRAWLER)
-    if _CONTACT.search(ua) or _COMPATIBLE.search(ua):
+    if (_CONTACT.search(ua) and not _BROWSER_PRODUCT.search(ua)) or _COMPATIBLE.search(ua):
         return Bot(_product_name(ua), CRAWLER)
     return None
 

@@ -121,3 +121,36 @@ def test_app_names_that_fetch_for_many_people_stay_bots(ua: str) -> None:
 )  # fmt: skip
 def test_tv_panels_are_tvs_and_build_ids_are_no_tablets(ua: str, device_class: str) -> None:
     assert parse_device(ua)["device_class"] == device_class
+
+
+# Old and rare browsers that crawler signatures used to catch: a "(compatible; ...)" comment
+# that names the desktop system, and a self-named browser with its home page.
+BROWSERS_NOT_BOTS = [
+    "Mozilla/5.0 (compatible;FW 2.0.4870.p; MSIE 9.0; Windows NT 6.1; WOW64; Trident/5.0)",
+    "Mozilla/4.0 (compatible; Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.1; Trident/4.0; "
+    "GTB6; Acoo Browser; .NET CLR 1.1.4322; .NET CLR 2.0.50727); Windows NT 5.1; Trident/4.0)",
+    "Mozilla/5.0 (compatible; IBrowse 3.0; AmigaOS4.0)",
+    "Mozilla/3.0 (compatible; NetPositive/2.2.1; BeOS)",
+    "AmigaVoyager/2.95 (compatible; MC680x0; AmigaOS)",
+    "Avant Browser/1.2.789rel1 (http://www.avantbrowser.com)",
+    "Mozilla/5.0 (X11; U; Linux; en-US) AppleWebKit/534.34 (KHTML, like Gecko)  QtWeb Internet "
+    "Browser/3.8.5 http://www.QtWeb.net",
+]
+
+
+@pytest.mark.parametrize("ua", BROWSERS_NOT_BOTS)
+def test_old_browsers_that_name_their_system_or_home_page_are_no_bots(ua: str) -> None:
+    assert parse_device(ua)["is_bot"] is False
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; SiteCheck/1.0; +https://example.com/about)",
+        "Mozilla/5.0 (compatible; Exabot/3.0; +http://www.exabot.com/go/robot)",
+        "Mozilla/5.0 (compatible; Fetcher/0.9)",
+    ],
+)
+def test_compatible_and_contact_signatures_still_find_crawlers(ua: str) -> None:
+    assert parse_device(ua)["is_bot"] is True
