@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from enrichment.device_model_build import build
 from enrichment.device_models import DATA_FILE, check
+from enrichment.management import install_table
 
 
 class Command(BaseCommand):
@@ -30,8 +30,5 @@ class Command(BaseCommand):
             raise CommandError(f"--matomo: no regexes/device/mobiles.yml in {matomo}")
         data = build(matomo=matomo, version=options["matomo_version"])
         output = Path(options["output"])
-        tmp = output.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
-        brands = check(tmp)  # refuse to install a file whose regexes do not compile
-        tmp.replace(output)
+        brands = install_table(data, output, check)  # every regex must compile
         self.stdout.write(f"{brands} brands written to {output}")

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from enrichment.management import install_table
 from enrichment.referer_build import build
 from enrichment.referers import DATA_FILE, load
 
@@ -34,8 +34,5 @@ class Command(BaseCommand):
             raise CommandError(f"--snowplow: no such file {snowplow}")
         data = build(matomo=matomo, matomo_version=options["matomo_version"], snowplow=snowplow)
         output = Path(options["output"])
-        tmp = output.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
-        table = load(tmp)  # refuse to install a file the loader cannot read
-        tmp.replace(output)
+        table = install_table(data, output, load)
         self.stdout.write(f"{len(table)} host patterns written to {output}")
