@@ -8,17 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from atrack.api.contract import ENCODE, Health, Ready
-
-
-def _json(body: Health | Ready, status: int = 200) -> HttpResponse:
-    return HttpResponse(ENCODE(body), status=status, content_type="application/json")
+from atrack.api.contract import Health, Ready, json_response
 
 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
     """The process is up."""
-    return _json(Health(status="ok"))
+    return json_response(Health(status="ok"))
 
 
 def _database_ok(alias: str) -> bool:
@@ -57,4 +53,4 @@ def ready(request: HttpRequest) -> HttpResponse:
         checks={name: "ok" if ok else "down" for name, ok in checks.items()},
         down=down,
     )
-    return _json(body, status=503 if down else 200)
+    return json_response(body, status=503 if down else 200)

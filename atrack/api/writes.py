@@ -153,9 +153,7 @@ class IngestViewSet(KeyApiViewSet):
         status = 201 if item["uuid"] in outcome.created else 200
         written = contract.Written(success=True, uuid=item["uuid"], queued=outcome.queued)
         # Written directly: DRF's Response would only add its negotiation and rendering.
-        return HttpResponse(
-            contract.ENCODE(written), status=status, content_type="application/json"
-        )
+        return contract.json_response(written, status=status)
 
     @openapi.write("Create or continue a session", contract.Init)
     def init(self, request: Request) -> HttpResponse:
