@@ -121,6 +121,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         GRANIAN, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
         "--workers", "2", "--blocking-threads", "4", "--no-ws", "atrack.wsgi:application",
     ]  # fmt: skip
+    (ROOT / "var").mkdir(exist_ok=True)  # a fresh clone has none until scripts/serve runs
     log = open(ROOT / "var" / "read_bench_granian.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
